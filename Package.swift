@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+// The NTM kit: neural Turing machines and recurrent baselines, trained by BPTT,
+// with no package dependencies. See README.md.
+import PackageDescription
+
+let package = Package(
+    name: "ntm-kit",
+    products: [
+        // MARK: - Public API
+        .library(name: "NTMKit", targets: ["NTMKit"]),
+        .library(name: "NTMCore", targets: ["NTMCore"]),
+        .library(name: "NTMLayers", targets: ["NTMLayers"]),
+        .library(name: "NTMMemory", targets: ["NTMMemory"]),
+        .library(name: "NTMModels", targets: ["NTMModels"]),
+        .library(name: "NTMTasks", targets: ["NTMTasks"]),
+        .library(name: "NTMTraining", targets: ["NTMTraining"]),
+        .library(name: "NTMReport", targets: ["NTMReport"]),
+        .library(name: "NTMCLI", targets: ["NTMCLI"]),
+        .executable(name: "ntm-bench", targets: ["ntm-bench"]),
+    ],
+    targets: [
+        // MARK: - Public API
+        .target(name: "NTMCore"),
+        .target(name: "NTMLayers", dependencies: ["NTMCore"]),
+        .target(name: "NTMMemory", dependencies: ["NTMCore", "NTMLayers"]),
+        .target(name: "NTMModels", dependencies: ["NTMCore", "NTMLayers", "NTMMemory"]),
+        .target(name: "NTMTasks", dependencies: ["NTMCore"]),
+        .target(name: "NTMTraining", dependencies: ["NTMCore", "NTMModels", "NTMTasks"]),
+        .target(name: "NTMReport", dependencies: ["NTMCore", "NTMModels", "NTMTraining"]),
+        .target(name: "NTMCLI", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
+        .target(name: "NTMKit", dependencies: ["NTMCore", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
+        .executableTarget(name: "ntm-bench", dependencies: ["NTMCLI"]),
+
+        // MARK: - Examples (compiled so the README's code cannot rot)
+        .executableTarget(name: "ntm-example", dependencies: ["NTMKit"], path: "Examples/ntm-example"),
+
+        // MARK: - Implementation details
+        .target(name: "_NTMTestSupport", dependencies: ["NTMCore"], path: "Tests/_NTMTestSupport"),
+
+        // MARK: - Unit test bundles
+        .testTarget(name: "NTMCoreTests", dependencies: ["NTMCore", "_NTMTestSupport"]),
+        .testTarget(name: "NTMLayersTests", dependencies: ["NTMCore", "NTMLayers", "_NTMTestSupport"]),
+        .testTarget(name: "NTMMemoryTests", dependencies: ["NTMCore", "NTMLayers", "NTMMemory", "_NTMTestSupport"]),
+        .testTarget(
+            name: "NTMModelsTests",
+            dependencies: ["NTMCore", "NTMModels", "NTMTasks", "_NTMTestSupport"],
+            exclude: ["Fixtures/README.md"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "NTMTasksTests", dependencies: ["NTMCore", "NTMTasks"]),
+        .testTarget(name: "NTMTrainingTests", dependencies: ["NTMKit", "_NTMTestSupport"]),
+        .testTarget(name: "NTMCLITests", dependencies: ["NTMCLI", "NTMKit"]),
+    ]
+)

@@ -1,0 +1,172 @@
+// Matrix products on raw row-major Float32 storage: the three shapes a linear layer needs
+// (forward x·Wᵀ, input gradient dy·W, weight gradient dyᵀ·x), register-blocked over SIMD8.
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// `C[m, n] (+)= Σ_k A[m, k] · B[n, k]` — the forward product of a linear layer, `y = x Wᵀ`.
+///
+/// - Parameters:
+///   - A: `[M, K]` with row stride `lda`.
+///   - B: `[N, K]` with row stride `ldb` (a weight matrix stored `[out, in]`, as in PyTorch).
+///   - C: `[M, N]` with row stride `ldc`; overwritten unless `accumulate`.
+public func gemmNT(
+    _ M: Int, _ N: Int, _ K: Int,
+    _ A: UnsafePointer<Float>, _ lda: Int,
+    _ B: UnsafePointer<Float>, _ ldb: Int,
+    _ C: UnsafeMutablePointer<Float>, _ ldc: Int,
+    accumulate: Bool
+) {
+    let k8 = K & ~7
+    var m = 0
+    // Two rows of A against four rows of B: eight dot products share every load.
+    while m < M {
+        let rows = min(2, M - m)
+        let a0 = A + m * lda
+        let a1 = A + (m + rows - 1) * lda
+        var n = 0
+        while n + 4 <= N {
+            let b0 = B + n * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
+            var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s02 = SIMD8<Float>(), s03 = SIMD8<Float>()
+            var s10 = SIMD8<Float>(), s11 = SIMD8<Float>(), s12 = SIMD8<Float>(), s13 = SIMD8<Float>()
+            var k = 0
+            while k < k8 {
+                let x0 = load8(a0 + k), x1 = load8(a1 + k)
+                let w0 = load8(b0 + k), w1 = load8(b1 + k), w2 = load8(b2 + k), w3 = load8(b3 + k)
+                s00 = s00.addingProduct(x0, w0); s01 = s01.addingProduct(x0, w1)
+                s02 = s02.addingProduct(x0, w2); s03 = s03.addingProduct(x0, w3)
+                s10 = s10.addingProduct(x1, w0); s11 = s11.addingProduct(x1, w1)
+                s12 = s12.addingProduct(x1, w2); s13 = s13.addingProduct(x1, w3)
+                k += 8
+            }
+            var r00 = s00.sum(), r01 = s01.sum(), r02 = s02.sum(), r03 = s03.sum()
+            var r10 = s10.sum(), r11 = s11.sum(), r12 = s12.sum(), r13 = s13.sum()
+            while k < K {
+                let x0 = a0[k], x1 = a1[k]
+                r00 += x0 * b0[k]; r01 += x0 * b1[k]; r02 += x0 * b2[k]; r03 += x0 * b3[k]
+                r10 += x1 * b0[k]; r11 += x1 * b1[k]; r12 += x1 * b2[k]; r13 += x1 * b3[k]
+                k += 1
+            }
+            let c0 = C + m * ldc + n
+            if accumulate {
+                c0[0] += r00; c0[1] += r01; c0[2] += r02; c0[3] += r03
+            } else {
+                c0[0] = r00; c0[1] = r01; c0[2] = r02; c0[3] = r03
+            }
+            if rows == 2 {
+                let c1 = c0 + ldc
+                if accumulate {
+                    c1[0] += r10; c1[1] += r11; c1[2] += r12; c1[3] += r13
+                } else {
+                    c1[0] = r10; c1[1] = r11; c1[2] = r12; c1[3] = r13
+                }
+            }
+            n += 4
+        }
+        while n < N {
+            let b0 = B + n * ldb
+            for r in 0..<rows {
+                let a = A + (m + r) * lda
+                var s = SIMD8<Float>()
+                var k = 0
+                while k < k8 { s = s.addingProduct(load8(a + k), load8(b0 + k)); k += 8 }
+                var t = s.sum()
+                while k < K { t += a[k] * b0[k]; k += 1 }
+                let c = C + (m + r) * ldc + n
+                if accumulate { c[0] += t } else { c[0] = t }
+            }
+            n += 1
+        }
+        m += rows
+    }
+}
+
+/// `C[m, n] += Σ_k A(m, k) · B[k, n]` where `A(m, k) = A[m * rowStrideA + k * colStrideA]`.
+///
+/// With `(rowStrideA, colStrideA) = (lda, 1)` this is `C += A B` (the input gradient of a linear
+/// layer, `dx = dy W`); with `(1, lda)` it is `C += Aᵀ B` (its weight gradient, `dW = dyᵀ x`,
+/// summed over every row of a whole unrolled sequence in one call).
+public func gemmAccumulate(
+    _ M: Int, _ N: Int, _ K: Int,
+    _ A: UnsafePointer<Float>, rowStrideA: Int, colStrideA: Int,
+    _ B: UnsafePointer<Float>, _ ldb: Int,
+    _ C: UnsafeMutablePointer<Float>, _ ldc: Int
+) {
+    let n8 = N & ~7
+    var m = 0
+    while m < M {
+        let rows = min(4, M - m)
+        let c0 = C + m * ldc
+        let c1 = C + (m + min(1, rows - 1)) * ldc
+        let c2 = C + (m + min(2, rows - 1)) * ldc
+        let c3 = C + (m + min(3, rows - 1)) * ldc
+        let a0 = A + m * rowStrideA
+        let a1 = A + (m + min(1, rows - 1)) * rowStrideA
+        let a2 = A + (m + min(2, rows - 1)) * rowStrideA
+        let a3 = A + (m + min(3, rows - 1)) * rowStrideA
+        var n = 0
+        while n < n8 {
+            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+            var k = 0
+            while k < K {
+                let b = load8(B + k * ldb + n)
+                let o = k * colStrideA
+                s0 = s0.addingProduct(SIMD8(repeating: a0[o]), b)
+                s1 = s1.addingProduct(SIMD8(repeating: a1[o]), b)
+                s2 = s2.addingProduct(SIMD8(repeating: a2[o]), b)
+                s3 = s3.addingProduct(SIMD8(repeating: a3[o]), b)
+                k += 1
+            }
+            // Rows past the end alias the last real row; store in reverse so the real one wins.
+            if rows > 3 { store8(load8(c3 + n) + s3, c3 + n) }
+            if rows > 2 { store8(load8(c2 + n) + s2, c2 + n) }
+            if rows > 1 { store8(load8(c1 + n) + s1, c1 + n) }
+            store8(load8(c0 + n) + s0, c0 + n)
+            n += 8
+        }
+        while n < N {
+            for r in 0..<rows {
+                let a = A + (m + r) * rowStrideA
+                var t: Float = 0
+                for k in 0..<K { t += a[k * colStrideA] * B[k * ldb + n] }
+                C[(m + r) * ldc + n] += t
+            }
+            n += 1
+        }
+        m += rows
+    }
+}
+
+/// Naive reference for the products above: `C[m, n] += Σ_k A(m, k) B(k, n)` with explicit strides.
+/// Kept as the oracle the tests compare the blocked kernels with.
+public func gemmReference(
+    _ M: Int, _ N: Int, _ K: Int,
+    _ A: UnsafePointer<Float>, rowStrideA: Int, colStrideA: Int,
+    _ B: UnsafePointer<Float>, rowStrideB: Int, colStrideB: Int,
+    _ C: UnsafeMutablePointer<Float>, _ ldc: Int
+) {
+    for m in 0..<M {
+        for n in 0..<N {
+            var t: Double = 0
+            for k in 0..<K {
+                t += Double(A[m * rowStrideA + k * colStrideA]) * Double(B[k * rowStrideB + n * colStrideB])
+            }
+            C[m * ldc + n] += Float(t)
+        }
+    }
+}
+
+/// `y[i] += Σ_rows x[row, i]` — bias gradients summed over every row of a sequence.
+public func addColumnSums(
+    _ rows: Int, _ cols: Int, _ x: UnsafePointer<Float>, _ ldx: Int, into y: UnsafeMutablePointer<Float>
+) {
+    for r in 0..<rows {
+        let xr = x + r * ldx
+        for i in 0..<cols { y[i] += xr[i] }
+    }
+}

@@ -1,0 +1,287 @@
+// Reading and writing safetensors checkpoints (F32 tensors only). The reader treats the
+// file as hostile: every length, offset and shape is checked, without trapping on
+// overflow, before any of it is used to index or allocate.
+
+/// One named tensor: a shape and its values in row-major order.
+public struct SafeTensor: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    /// Row-major values; `values.count` is the product of `shape` (1 for a scalar, `[]`).
+    public var values: [Float]
+
+    /// Creates a tensor. Traps if a dimension is negative or `values.count` does not match `shape`:
+    /// those are programming errors, never caused by input files.
+    public init(name: String, shape: [Int], values: [Float]) {
+        let count = SafeTensor.elementCount(shape)
+        precondition(count != nil, "SafeTensor \(name): invalid shape \(shape)")
+        precondition(count == values.count,
+                     "SafeTensor \(name): shape \(shape) needs \(count ?? -1) values, got \(values.count)")
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+
+    /// The product of the dimensions, or nil if one is negative or the product overflows.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var product = 1
+        for dim in shape {
+            guard dim >= 0 else { return nil }
+            let (next, overflow) = product.multipliedReportingOverflow(by: dim)
+            if overflow { return nil }
+            product = next
+        }
+        return product
+    }
+}
+
+/// A safetensors file: string metadata plus F32 tensors.
+public struct SafeTensorsFile: Sendable, Equatable {
+    /// The `__metadata__` entries of the header.
+    public var metadata: [String: String]
+    /// Tensors in the order given, or, for a decoded file, in order of their data offsets.
+    public var tensors: [SafeTensor]
+
+    public init(metadata: [String: String] = [:], tensors: [SafeTensor] = []) {
+        self.metadata = metadata
+        self.tensors = tensors
+    }
+
+    /// The first tensor named `name`, if any.
+    public subscript(name: String) -> SafeTensor? {
+        tensors.first { $0.name == name }
+    }
+
+    /// The tensor names in the order of ``tensors``.
+    public var names: [String] { tensors.map(\.name) }
+
+    // MARK: - Encoding
+
+    /// Encodes the file: tensors are written in ascending byte-wise name order with contiguous
+    /// offsets from 0; the header JSON is compact with sorted keys and padded with spaces to a
+    /// multiple of 8 bytes, so the data section is 8-byte aligned. The same input always gives
+    /// the same bytes. Traps on duplicate tensor names (a programming error; the reader rejects them).
+    public func encoded() -> [UInt8] {
+        let order = tensors.indices.sorted {
+            tensors[$0].name.utf8.lexicographicallyPrecedes(tensors[$1].name.utf8)
+        }
+        var seen = Set<String>()
+        var members: [JSONMember] = []
+        var offset = 0
+        for index in order {
+            let tensor = tensors[index]
+            precondition(seen.insert(tensor.name).inserted, "SafeTensorsFile: duplicate tensor name \(tensor.name)")
+            let end = offset + tensor.values.count * 4
+            let entry: JSONValue = .object([
+                JSONMember(key: "data_offsets", value: .array([.number(Double(offset)), .number(Double(end))])),
+                JSONMember(key: "dtype", value: .string("F32")),
+                JSONMember(key: "shape", value: .array(tensor.shape.map { .number(Double($0)) })),
+            ])
+            members.append(JSONMember(key: tensor.name, value: entry))
+            offset = end
+        }
+        if !metadata.isEmpty {
+            let entries = metadata.map { JSONMember(key: $0.key, value: .string($0.value)) }
+            members.append(JSONMember(key: "__metadata__", value: .object(entries)))
+        }
+        var header = Array(JSONValue.object(members).serialized(sortedKeys: true).utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: header)
+        var position = out.count
+        out.append(contentsOf: repeatElement(0, count: offset))
+        out.withUnsafeMutableBytes { raw in
+            for index in order {
+                for value in tensors[index].values {
+                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: position, as: UInt32.self)
+                    position += 4
+                }
+            }
+        }
+        return out
+    }
+
+    /// Writes the encoded file through ``AtomicFile``.
+    public func write(path: String) throws(NTMError) {
+        try AtomicFile.write(encoded(), to: path)
+    }
+
+    // MARK: - Decoding
+
+    /// Reads and decodes a file; errors are `NTMError.runtime`, e.g. `cannot read FILE: reason`
+    /// or a validation error from ``decode(_:source:)`` prefixed with the path.
+    public static func read(path: String) throws(NTMError) -> SafeTensorsFile {
+        try decode(FileReader.readAll(path: path), source: path)
+    }
+
+    /// Decodes a safetensors file, validating the header length, the header JSON, every entry,
+    /// and that the tensors tile the data section exactly, before reading any values.
+    /// `source` (usually the path) starts every error message, which is one line:
+    /// `<source>: <what is wrong> (<hint>)`.
+    public static func decode(_ bytes: [UInt8], source: String) throws(NTMError) -> SafeTensorsFile {
+        func fail(_ what: String, _ hint: String = corrupt) -> NTMError {
+            .runtime("\(source): \(what) (\(hint))")
+        }
+
+        guard bytes.count >= 8 else {
+            throw fail("file is \(bytes.count) bytes, shorter than the 8-byte header length", notSafetensors)
+        }
+        var headerLength: UInt64 = 0
+        for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard headerLength <= UInt64(bytes.count - 8) else {
+            throw fail("header length \(headerLength) exceeds the file size \(bytes.count)", notSafetensors)
+        }
+        let dataStart = 8 + Int(headerLength)
+        let dataSize = bytes.count - dataStart
+        let headerBytes = Array(bytes[8..<dataStart])
+        guard String(validating: headerBytes, as: UTF8.self) != nil else {
+            throw fail("header is not valid UTF-8", notSafetensors)
+        }
+        let header: JSONValue
+        do {
+            header = try JSONValue.parse(headerBytes)
+        } catch {
+            throw fail("header is \(error.message)", notSafetensors)
+        }
+        guard let members = header.objectMembers else { throw fail("header is not a JSON object", notSafetensors) }
+
+        var entries: [Entry] = []
+        var metadata: [String: String] = [:]
+        var seen = Set<String>()
+        for member in members {
+            guard seen.insert(member.key).inserted else {
+                throw fail("header lists \(quoted(member.key)) twice")
+            }
+            if member.key == "__metadata__" {
+                guard let pairs = member.value.objectMembers else { throw fail("__metadata__ is not a JSON object") }
+                for pair in pairs {
+                    guard let value = pair.value.stringValue else {
+                        throw fail("__metadata__ entry \(quoted(pair.key)) is not a string")
+                    }
+                    guard metadata.updateValue(value, forKey: pair.key) == nil else {
+                        throw fail("__metadata__ lists \(quoted(pair.key)) twice")
+                    }
+                }
+            } else {
+                entries.append(try parseEntry(member, dataSize: dataSize, source: source))
+            }
+        }
+
+        // Require the tensors to tile the data section exactly: no overlaps (aliased
+        // weights), no gaps and no trailing bytes (a sign of a truncated or spliced file).
+        entries.sort {
+            ($0.begin, $0.end) != ($1.begin, $1.end)
+                ? ($0.begin, $0.end) < ($1.begin, $1.end)
+                : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
+        var cursor = 0
+        var previous: String?
+        for entry in entries {
+            if entry.begin < cursor {
+                throw fail("tensor \(quoted(entry.name)) overlaps tensor \(quoted(previous ?? "")) in the data section")
+            }
+            if entry.begin > cursor {
+                throw fail("\(entry.begin - cursor) unused bytes before tensor \(quoted(entry.name)) in the data section")
+            }
+            cursor = entry.end
+            previous = entry.name
+        }
+        if cursor != dataSize {
+            throw fail("\(dataSize - cursor) unused bytes after the last tensor in the data section")
+        }
+
+        let tensors = bytes.withUnsafeBytes { raw in
+            entries.map { entry in
+                let count = (entry.end - entry.begin) / 4
+                let base = dataStart + entry.begin
+                let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for i in 0..<count {
+                        let bits = raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)
+                        buffer[i] = Float(bitPattern: UInt32(littleEndian: bits))
+                    }
+                    initialized = count
+                }
+                return SafeTensor(name: entry.name, shape: entry.shape, values: values)
+            }
+        }
+        return SafeTensorsFile(metadata: metadata, tensors: tensors)
+    }
+
+    private static let notSafetensors = "the file is truncated or not a safetensors file"
+    private static let corrupt = "the file is corrupt or was not written as safetensors"
+
+    private struct Entry {
+        var name: String
+        var shape: [Int]
+        var begin: Int
+        var end: Int
+    }
+
+    /// Validates one tensor entry of the header against the size of the data section.
+    private static func parseEntry(_ member: JSONMember, dataSize: Int, source: String) throws(NTMError) -> Entry {
+        let name = quoted(member.key)
+        func bad(_ what: String, _ hint: String = corrupt) -> NTMError {
+            .runtime("\(source): tensor \(name) \(what) (\(hint))")
+        }
+        guard let fields = member.value.objectMembers else { throw bad("is not a JSON object") }
+        var found: [String: JSONValue] = [:]
+        for field in fields {
+            guard ["dtype", "shape", "data_offsets"].contains(field.key) else {
+                throw bad("has an unexpected field \(quoted(field.key))")
+            }
+            guard found.updateValue(field.value, forKey: field.key) == nil else {
+                throw bad("lists the field \(quoted(field.key)) twice")
+            }
+        }
+        guard let dtype = found["dtype"] else { throw bad("has no \"dtype\" field") }
+        guard let shape = found["shape"] else { throw bad("has no \"shape\" field") }
+        guard let offsets = found["data_offsets"] else { throw bad("has no \"data_offsets\" field") }
+
+        guard let dtypeName = dtype.stringValue else { throw bad("has a dtype that is not a string") }
+        guard dtypeName == "F32" else {
+            throw bad("has dtype \(quoted(dtypeName)), but only F32 is supported", "convert the checkpoint to float32")
+        }
+
+        guard let dimValues = shape.arrayValue else { throw bad("has a shape that is not an array") }
+        var dims: [Int] = []
+        dims.reserveCapacity(dimValues.count)
+        for dim in dimValues {
+            guard let d = dim.intValue, d >= 0 else {
+                throw bad("has an invalid dimension \(brief(dim)) in its shape", "dimensions are non-negative integers")
+            }
+            dims.append(d)
+        }
+        guard let count = SafeTensor.elementCount(dims), !count.multipliedReportingOverflow(by: 4).overflow else {
+            throw bad("has a shape whose size overflows")
+        }
+        let byteCount = count * 4
+
+        guard let pair = offsets.arrayValue, pair.count == 2,
+              let begin = pair[0].intValue, let end = pair[1].intValue, begin >= 0, end >= 0 else {
+            throw bad("has data_offsets \(brief(offsets)), expected two non-negative integers")
+        }
+        guard begin <= end else { throw bad("has data_offsets [\(begin), \(end)] that end before they begin") }
+        guard end <= dataSize else {
+            throw bad("ends at byte \(end), beyond the \(dataSize)-byte data section", notSafetensors)
+        }
+        guard end - begin == byteCount else {
+            throw bad("has \(end - begin) bytes of data but shape \(dims) needs \(byteCount)")
+        }
+        return Entry(name: member.key, shape: dims, begin: begin, end: end)
+    }
+}
+
+/// A name rendered as a JSON string: quoted, escaped onto one line, and cut short so a
+/// hostile multi-megabyte name cannot flood an error message.
+private func quoted(_ s: String) -> String {
+    let short = s.unicodeScalars.count > 64 ? String(s.unicodeScalars.prefix(64)) + "..." : s
+    return JSONValue.string(short).serialized()
+}
+
+/// A JSON value rendered compactly for an error message, cut short.
+private func brief(_ value: JSONValue) -> String {
+    let text = value.serialized()
+    return text.count > 40 ? String(text.prefix(40)) + "..." : text
+}

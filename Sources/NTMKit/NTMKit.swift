@@ -1,0 +1,8 @@
+// The umbrella module: `import NTMKit` brings in the whole kit.
+@_exported import NTMCore
+@_exported import NTMLayers
+@_exported import NTMMemory
+@_exported import NTMModels
+@_exported import NTMTasks
+@_exported import NTMTraining
+@_exported import NTMReport

@@ -1,0 +1,222 @@
+// A stack of LSTM layers (PyTorch `nn.LSTM` convention) with learned initial states:
+// forward and backward for one step side by side, weight gradients as one product per sequence.
+import NTMCore
+
+/// `L` stacked LSTM layers, as in `models.md` § "LSTM cell":
+///
+/// ```
+/// z  = W_ih u + b_ih + W_hh h + b_hh      # 4H values, order [i, f, g, o]
+/// i = σ(z_i)  f = σ(z_f)  g = tanh(z_g)  o = σ(z_o)
+/// c' = f ∘ c + i ∘ g
+/// h' = o ∘ tanh(c')
+/// ```
+///
+/// Layer 0 reads the cell input; layer `l > 0` reads `h` of layer `l-1` at the same step. The initial
+/// states `h0`, `c0` (`[L, H]`) are learned parameters, initialised to zero.
+///
+/// Parameters are named `{prefix}.weight_ih_l{k}`, `…weight_hh_l{k}`, `…bias_ih_l{k}`, `…bias_hh_l{k}`,
+/// `{prefix}.h0`, `{prefix}.c0`, so that the weights load straight into PyTorch's `nn.LSTM`.
+public final class LSTMStack: RecurrentCell {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public let layers: Int
+    public let prefix: String
+    public var outputSize: Int { hiddenSize }
+
+    public let weightIH: [Parameter]
+    public let weightHH: [Parameter]
+    public let biasIH: [Parameter]
+    public let biasHH: [Parameter]
+    public let h0: Parameter
+    public let c0: Parameter
+
+    public var parameters: [Parameter] {
+        var list: [Parameter] = []
+        for l in 0..<layers { list += [weightIH[l], weightHH[l], biasIH[l], biasHH[l]] }
+        return list + [h0, c0]
+    }
+
+    // Caches, per layer: input copy (layer 0), h and c over T+1 slots (slot 0 = initial state),
+    // activated gates [T, B, 4H], tanh(c) [T, B, H], and gate pre-activation gradients [T, B, 4H].
+    private var steps = 0, batch = 0
+    private let inputCache = Workspace()
+    private let hCache: [Workspace], cCache: [Workspace], gateCache: [Workspace], tanhCCache: [Workspace]
+    private let dzCache: [Workspace]
+    private let biasSum: [FloatBuffer]
+    private let dhRecurrent: [Workspace], dcRecurrent: [Workspace]
+    private let dhTotal = Workspace(), dBelow = Workspace()
+
+    public init(inputSize: Int, hiddenSize: Int, layers: Int, prefix: String) {
+        precondition(inputSize > 0 && hiddenSize > 0 && layers > 0, "LSTMStack sizes must be positive")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.prefix = prefix
+        let g = 4 * hiddenSize
+        weightIH = (0..<layers).map {
+            Parameter(name: "\(prefix).weight_ih_l\($0)", shape: [g, $0 == 0 ? inputSize : hiddenSize])
+        }
+        weightHH = (0..<layers).map { Parameter(name: "\(prefix).weight_hh_l\($0)", shape: [g, hiddenSize]) }
+        biasIH = (0..<layers).map { Parameter(name: "\(prefix).bias_ih_l\($0)", shape: [g]) }
+        biasHH = (0..<layers).map { Parameter(name: "\(prefix).bias_hh_l\($0)", shape: [g]) }
+        h0 = Parameter(name: "\(prefix).h0", shape: [layers, hiddenSize])
+        c0 = Parameter(name: "\(prefix).c0", shape: [layers, hiddenSize])
+        hCache = (0..<layers).map { _ in Workspace() }
+        cCache = (0..<layers).map { _ in Workspace() }
+        gateCache = (0..<layers).map { _ in Workspace() }
+        tanhCCache = (0..<layers).map { _ in Workspace() }
+        dzCache = (0..<layers).map { _ in Workspace() }
+        biasSum = (0..<layers).map { _ in FloatBuffer(count: g) }
+        dhRecurrent = (0..<layers).map { _ in Workspace() }
+        dcRecurrent = (0..<layers).map { _ in Workspace() }
+    }
+
+    /// PyTorch's initialisation: every weight and bias `U(-1/√H, 1/√H)`; `h0`, `c0` zero.
+    public func initialize(rng: inout RandomSource) {
+        for l in 0..<layers {
+            for p in [weightIH[l], weightHH[l], biasIH[l], biasHH[l]] {
+                Initializer.pyTorchUniform(p, fanIn: hiddenSize, rng: &rng)
+            }
+        }
+        h0.value.zero()
+        c0.value.zero()
+    }
+
+    private func layerInputSize(_ l: Int) -> Int { l == 0 ? inputSize : hiddenSize }
+
+    public func prepare(steps: Int, batch: Int) {
+        self.steps = steps
+        self.batch = batch
+        let H = hiddenSize, G = 4 * hiddenSize
+        inputCache.reserve(steps * batch * inputSize)
+        for l in 0..<layers {
+            hCache[l].reserve((steps + 1) * batch * H)
+            cCache[l].reserve((steps + 1) * batch * H)
+            gateCache[l].reserve(steps * batch * G)
+            tanhCCache[l].reserve(steps * batch * H)
+            dzCache[l].reserve(steps * batch * G)
+            dhRecurrent[l].reserve(batch * H)
+            dcRecurrent[l].reserve(batch * H)
+        }
+        dhTotal.reserve(batch * H)
+        dBelow.reserve(batch * H)
+    }
+
+    public func output(step t: Int) -> UnsafePointer<Float> {
+        UnsafePointer(hCache[layers - 1].base + (t + 1) * batch * hiddenSize)
+    }
+
+    public var outputs: UnsafePointer<Float> { output(step: 0) }
+
+    public func forward(step t: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        precondition(t >= 0 && t < steps, "step \(t) outside the prepared 0..<\(steps)")
+        let B = batch, H = hiddenSize, G = 4 * H
+        let x0 = inputCache.base + t * B * inputSize
+        x0.update(from: input, count: B * inputSize)
+        for l in 0..<layers {
+            let hs = hCache[l].base, cs = cCache[l].base
+            if t == 0 {
+                // Broadcast the learned initial state to every sequence of the batch.
+                for b in 0..<B {
+                    (hs + b * H).update(from: h0.value.base + l * H, count: H)
+                    (cs + b * H).update(from: c0.value.base + l * H, count: H)
+                }
+                let bias = biasSum[l].base
+                for j in 0..<G { bias[j] = biasIH[l].value.base[j] + biasHH[l].value.base[j] }
+            }
+            let inSize = layerInputSize(l)
+            let u: UnsafePointer<Float> =
+                l == 0 ? UnsafePointer(x0) : UnsafePointer(hCache[l - 1].base + (t + 1) * B * H)
+            let hPrev = hs + t * B * H, cPrev = cs + t * B * H
+            let hNext = hs + (t + 1) * B * H, cNext = cs + (t + 1) * B * H
+            let gates = gateCache[l].base + t * B * G
+            let tanhC = tanhCCache[l].base + t * B * H
+            // z = u W_ihᵀ + h W_hhᵀ, then the bias b_ih + b_hh.
+            gemmNT(B, G, inSize, u, inSize, weightIH[l].value.base, inSize, gates, G, accumulate: false)
+            gemmNT(B, G, H, hPrev, H, weightHH[l].value.base, H, gates, G, accumulate: true)
+            let bias = biasSum[l].base
+            for b in 0..<B {
+                let z = gates + b * G
+                let cp = cPrev + b * H, cn = cNext + b * H, hn = hNext + b * H, tc = tanhC + b * H
+                for j in 0..<H {
+                    let i = sigmoid(z[j] + bias[j])
+                    let f = sigmoid(z[H + j] + bias[H + j])
+                    let g = tanhf_(z[2 * H + j] + bias[2 * H + j])
+                    let o = sigmoid(z[3 * H + j] + bias[3 * H + j])
+                    z[j] = i; z[H + j] = f; z[2 * H + j] = g; z[3 * H + j] = o
+                    let c = f * cp[j] + i * g
+                    cn[j] = c
+                    let th = tanhf_(c)
+                    tc[j] = th
+                    hn[j] = o * th
+                }
+            }
+        }
+        return output(step: t)
+    }
+
+    public func beginBackward() {
+        for l in 0..<layers {
+            dhRecurrent[l].base.update(repeating: 0, count: batch * hiddenSize)
+            dcRecurrent[l].base.update(repeating: 0, count: batch * hiddenSize)
+        }
+    }
+
+    public func backward(
+        step t: Int, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?
+    ) {
+        let B = batch, H = hiddenSize, G = 4 * H
+        let dh = dhTotal.base
+        for l in stride(from: layers - 1, through: 0, by: -1) {
+            // dL/dh_t of this layer: from outside (top) or from the layer above, plus the recurrent part.
+            let fromAbove: UnsafePointer<Float> = l == layers - 1 ? outputGradient : UnsafePointer(dBelow.base)
+            let dhRec = dhRecurrent[l].base, dcRec = dcRecurrent[l].base
+            for i in 0..<(B * H) { dh[i] = fromAbove[i] + dhRec[i] }
+            let gates = gateCache[l].base + t * B * G
+            let tanhC = tanhCCache[l].base + t * B * H
+            let cPrev = cCache[l].base + t * B * H
+            let dz = dzCache[l].base + t * B * G
+            for b in 0..<B {
+                let z = gates + b * G, d = dz + b * G
+                let tc = tanhC + b * H, cp = cPrev + b * H
+                let dhb = dh + b * H, dcb = dcRec + b * H
+                for j in 0..<H {
+                    let i = z[j], f = z[H + j], g = z[2 * H + j], o = z[3 * H + j]
+                    let th = tc[j]
+                    let dc = dcb[j] + dhb[j] * o * (1 - th * th)
+                    d[j] = dc * g * i * (1 - i)
+                    d[H + j] = dc * cp[j] * f * (1 - f)
+                    d[2 * H + j] = dc * i * (1 - g * g)
+                    d[3 * H + j] = dhb[j] * th * o * (1 - o)
+                    dcb[j] = dc * f
+                }
+            }
+            // dh_{t-1} = dz W_hh; d input = dz W_ih.
+            dhRec.update(repeating: 0, count: B * H)
+            gemmAccumulate(B, H, G, dz, rowStrideA: G, colStrideA: 1, weightHH[l].value.base, H, dhRec, H)
+            let inSize = layerInputSize(l)
+            let target: UnsafeMutablePointer<Float>? = l > 0 ? dBelow.base : inputGradient
+            if let target {
+                target.update(repeating: 0, count: B * inSize)
+                gemmAccumulate(B, inSize, G, dz, rowStrideA: G, colStrideA: 1, weightIH[l].value.base, inSize, target, inSize)
+            }
+        }
+    }
+
+    public func finishBackward() {
+        let B = batch, H = hiddenSize, G = 4 * H, rows = steps * B
+        for l in 0..<layers {
+            let dz = dzCache[l].base
+            let inSize = layerInputSize(l)
+            let u: UnsafePointer<Float> =
+                l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
+            // dW = Σ_t dz_tᵀ u_t over all steps and sequences in one product each.
+            gemmAccumulate(G, inSize, rows, dz, rowStrideA: 1, colStrideA: G, u, inSize, weightIH[l].grad.base, inSize)
+            gemmAccumulate(G, H, rows, dz, rowStrideA: 1, colStrideA: G, hCache[l].base, H, weightHH[l].grad.base, H)
+            addColumnSums(rows, G, dz, G, into: biasIH[l].grad.base)
+            addColumnSums(rows, G, dz, G, into: biasHH[l].grad.base)
+            addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
+            addColumnSums(B, H, dcRecurrent[l].base, H, into: c0.grad.base + l * H)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// An affine layer y = W x + b stored as PyTorch stores it ([out, in]), applied to many rows at once.
+import NTMCore
+
+/// An affine map `y = W x + b` with `W` `[out, in]` and `b` `[out]`, named `{prefix}.weight`,
+/// `{prefix}.bias`.
+///
+/// It has no cache of its own: callers keep the inputs they passed (for a recurrent model, the whole
+/// sequence's inputs sit contiguous in a cache) and call ``accumulateWeightGradients(rows:input:outputGradient:)``
+/// once over all of them after the backward sweep.
+public final class Linear {
+    public let inputSize: Int
+    public let outputSize: Int
+    public let weight: Parameter
+    public let bias: Parameter
+
+    public var parameters: [Parameter] { [weight, bias] }
+
+    public init(inputSize: Int, outputSize: Int, prefix: String) {
+        precondition(inputSize > 0 && outputSize > 0, "Linear sizes must be positive")
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        weight = Parameter(name: "\(prefix).weight", shape: [outputSize, inputSize])
+        bias = Parameter(name: "\(prefix).bias", shape: [outputSize])
+    }
+
+    /// `y[r] = W x[r] + b` for `rows` rows; `input` `[rows, in]`, `output` `[rows, out]` (overwritten).
+    public func forward(rows: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        gemmNT(rows, outputSize, inputSize, input, inputSize, weight.value.base, inputSize, output, outputSize,
+               accumulate: false)
+        let b = bias.value.base
+        for r in 0..<rows {
+            let y = output + r * outputSize
+            for o in 0..<outputSize { y[o] += b[o] }
+        }
+    }
+
+    /// `dx[r] += Wᵀ dy[r]`: `outputGradient` `[rows, out]`, `inputGradient` `[rows, in]` (accumulated).
+    public func backwardInput(
+        rows: Int, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        gemmAccumulate(rows, inputSize, outputSize, outputGradient, rowStrideA: outputSize, colStrideA: 1,
+                       weight.value.base, inputSize, inputGradient, inputSize)
+    }
+
+    /// `dW += Σ_r dy[r] x[r]ᵀ`, `db += Σ_r dy[r]` over `rows` rows.
+    public func accumulateWeightGradients(
+        rows: Int, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>
+    ) {
+        gemmAccumulate(outputSize, inputSize, rows, outputGradient, rowStrideA: 1, colStrideA: outputSize,
+                       input, inputSize, weight.grad.base, inputSize)
+        addColumnSums(rows, outputSize, outputGradient, outputSize, into: bias.grad.base)
+    }
+}

@@ -1,0 +1,67 @@
+// Content addressing, part 1: cosine similarity of a key with every memory row (models.md § NTM, step 3).
+import NTMCore
+
+/// Cosine similarity of a key `k` (`[M]`) with each row of a memory (`[N, M]`):
+///
+/// ```
+/// K_n = (k · Mem[n]) / (‖k‖ ‖Mem[n]‖ + 1e-8)
+/// ```
+///
+/// The `1e-8` keeps a zero key or a zero row finite (`K_n = 0`); the gradient then treats the
+/// direction of a zero vector as zero.
+public enum CosineSimilarity {
+    public static let epsilon: Float = 1e-8
+
+    /// Writes `K` (`[N]`) and the row norms `‖Mem[n]‖` (`rowNorms`, `[N]`, so a caller may share them
+    /// across heads); returns `‖k‖`.
+    @discardableResult
+    public static func forward(
+        similarity K: UnsafeMutablePointer<Float>, rowNorms: UnsafeMutablePointer<Float>,
+        key k: UnsafePointer<Float>, memory: UnsafePointer<Float>, rows N: Int, width M: Int
+    ) -> Float {
+        var kk: Float = 0
+        for m in 0..<M { kk += k[m] * k[m] }
+        let keyNorm = kk.squareRoot()
+        for n in 0..<N {
+            let row = memory + n * M
+            var dot: Float = 0, rr: Float = 0
+            for m in 0..<M {
+                dot += k[m] * row[m]
+                rr += row[m] * row[m]
+            }
+            let rowNorm = rr.squareRoot()
+            rowNorms[n] = rowNorm
+            K[n] = dot / (keyNorm * rowNorm + epsilon)
+        }
+        return keyNorm
+    }
+
+    /// Given `dL/dK` (`[N]`), adds `dL/dk` (`[M]`) and `dL/dMem` (`[N, M]`):
+    ///
+    /// ```
+    /// D_n = ‖k‖ ‖Mem[n]‖ + 1e-8
+    /// dK_n/dk      = Mem[n] / D_n - K_n ‖Mem[n]‖ k / (‖k‖ D_n)
+    /// dK_n/dMem[n] = k / D_n      - K_n ‖k‖ Mem[n] / (‖Mem[n]‖ D_n)
+    /// ```
+    public static func backward(
+        similarityGradient dK: UnsafePointer<Float>, similarity K: UnsafePointer<Float>,
+        rowNorms: UnsafePointer<Float>, keyNorm: Float,
+        key k: UnsafePointer<Float>, memory: UnsafePointer<Float>, rows N: Int, width M: Int,
+        keyGradient dk: UnsafeMutablePointer<Float>, memoryGradient dMem: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<N {
+            let g = dK[n]
+            if g == 0 { continue }
+            let row = memory + n * M, dRow = dMem + n * M
+            let rowNorm = rowNorms[n]
+            let D = keyNorm * rowNorm + epsilon
+            let inv = g / D
+            let keyScale = keyNorm > 0 ? g * K[n] * rowNorm / (keyNorm * D) : 0
+            let rowScale = rowNorm > 0 ? g * K[n] * keyNorm / (rowNorm * D) : 0
+            for m in 0..<M {
+                dk[m] += row[m] * inv - k[m] * keyScale
+                dRow[m] += k[m] * inv - row[m] * rowScale
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+// Softmax over a short vector, with an optional scale (content addressing's key strength β).
+import NTMCore
+
+/// `w_n = exp(β x_n) / Σ_m exp(β x_m)`; with `β = 1` the plain softmax used for shift weights
+/// and for the learned initial weightings `w0 = softmax(ω)`.
+public enum Softmax {
+    /// Writes `w` (`[n]`) from `x` (`[n]`) scaled by `beta`. Subtracts the maximum first, so any
+    /// finite input gives a finite output.
+    public static func forward(
+        output w: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>, count n: Int, beta: Float = 1
+    ) {
+        var maxV = -Float.infinity
+        for i in 0..<n { maxV = max(maxV, beta * x[i]) }
+        var sum: Float = 0
+        for i in 0..<n {
+            let e = expf_(beta * x[i] - maxV)
+            w[i] = e
+            sum += e
+        }
+        let inv = 1 / sum
+        for i in 0..<n { w[i] *= inv }
+    }
+
+    /// Given `dL/dw`, adds `dL/dx` and returns `dL/dβ`:
+    ///
+    /// ```
+    /// dL/d(βx_n) = w_n (dL/dw_n - Σ_m w_m dL/dw_m)
+    /// dL/dx_n = β · dL/d(βx_n)        dL/dβ = Σ_n x_n · dL/d(βx_n)
+    /// ```
+    @discardableResult
+    public static func backward(
+        outputGradient dw: UnsafePointer<Float>, output w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+        count n: Int, beta: Float = 1, inputGradient dx: UnsafeMutablePointer<Float>
+    ) -> Float {
+        var dot: Float = 0
+        for i in 0..<n { dot += w[i] * dw[i] }
+        var dBeta: Float = 0
+        for i in 0..<n {
+            let dz = w[i] * (dw[i] - dot)
+            dx[i] += beta * dz
+            dBeta += x[i] * dz
+        }
+        return dBeta
+    }
+}

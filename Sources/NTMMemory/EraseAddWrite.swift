@@ -1,0 +1,46 @@
+// Writing to memory: erase then add, one write head (models.md § NTM, step 5).
+import NTMCore
+
+/// `Mem' = Mem ∘ (1 - w eᵀ) + w aᵀ`, with weighting `w` `[N]`, erase `e ∈ (0,1)^M`, add `a ∈ (-1,1)^M`.
+public enum EraseAddWrite {
+    /// Writes `Mem'` into `output` (`[N, M]`); `output` may be the same storage as `memory`.
+    public static func forward(
+        output: UnsafeMutablePointer<Float>, memory: UnsafePointer<Float>, weighting w: UnsafePointer<Float>,
+        erase e: UnsafePointer<Float>, add a: UnsafePointer<Float>, rows N: Int, width M: Int
+    ) {
+        for n in 0..<N {
+            let wn = w[n], row = memory + n * M, out = output + n * M
+            for m in 0..<M { out[m] = row[m] * (1 - wn * e[m]) + wn * a[m] }
+        }
+    }
+
+    /// Backward through one write. On entry `memoryGradient` holds `dL/dMem'`; on return it holds
+    /// `dL/dMem = dL/dMem' ∘ (1 - w eᵀ)`. Adds
+    ///
+    /// ```
+    /// dL/dw_n += Σ_m dMem'[n,m] (a_m - Mem[n,m] e_m)
+    /// dL/de_m += -Σ_n dMem'[n,m] Mem[n,m] w_n
+    /// dL/da_m += Σ_n dMem'[n,m] w_n
+    /// ```
+    /// where `Mem` is the memory before this write.
+    public static func backward(
+        memoryGradient dMem: UnsafeMutablePointer<Float>, memory: UnsafePointer<Float>,
+        weighting w: UnsafePointer<Float>, erase e: UnsafePointer<Float>, add a: UnsafePointer<Float>,
+        rows N: Int, width M: Int,
+        weightingGradient dw: UnsafeMutablePointer<Float>, eraseGradient de: UnsafeMutablePointer<Float>,
+        addGradient da: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<N {
+            let wn = w[n], row = memory + n * M, dRow = dMem + n * M
+            var dwn: Float = 0
+            for m in 0..<M {
+                let g = dRow[m]
+                dwn += g * (a[m] - row[m] * e[m])
+                de[m] -= g * row[m] * wn
+                da[m] += g * wn
+                dRow[m] = g * (1 - wn * e[m])
+            }
+            dw[n] += dwn
+        }
+    }
+}

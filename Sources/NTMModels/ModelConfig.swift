@@ -1,0 +1,193 @@
+// The configuration of a built-in model, its JSON form in checkpoints (`config` metadata),
+// and the factory that builds and initialises it.
+import NTMCore
+import NTMLayers
+import NTMMemory
+
+/// The built-in model kinds.
+public enum ModelKind: String, Sendable, CaseIterable, Codable {
+    case ntm, lstm, gru
+}
+
+/// Everything needed to build a built-in model. Baselines use `controllerSize` as their hidden size.
+public struct ModelConfig: Sendable, Equatable {
+    public var kind: ModelKind
+    public var inputWidth: Int
+    public var outputWidth: Int
+    /// The NTM's controller size, or the baselines' hidden size.
+    public var controllerSize: Int
+    public var layers: Int
+    public var memoryRows: Int
+    public var memoryWidth: Int
+    public var readHeads: Int
+    public var writeHeads: Int
+    public var shiftRange: Int
+    public var memoryInit: MemoryInit
+    public var clipValue: Float
+
+    public init(kind: ModelKind, inputWidth: Int, outputWidth: Int, controllerSize: Int, layers: Int,
+                memoryRows: Int = 128, memoryWidth: Int = 20, readHeads: Int = 1, writeHeads: Int = 1,
+                shiftRange: Int = 1, memoryInit: MemoryInit = .constant, clipValue: Float = 20) {
+        self.kind = kind
+        self.inputWidth = inputWidth
+        self.outputWidth = outputWidth
+        self.controllerSize = controllerSize
+        self.layers = layers
+        self.memoryRows = memoryRows
+        self.memoryWidth = memoryWidth
+        self.readHeads = readHeads
+        self.writeHeads = writeHeads
+        self.shiftRange = shiftRange
+        self.memoryInit = memoryInit
+        self.clipValue = clipValue
+    }
+
+    /// Limits that keep a model buildable on a workstation; `validate()` names the offending field.
+    public static let maxWidth = 1 << 16
+
+    /// Checks every size against its allowed range; throws a usage error naming the first bad field.
+    public func validate() throws(NTMError) {
+        func check(_ name: String, _ v: Int, _ range: ClosedRange<Int>) throws(NTMError) {
+            guard range.contains(v) else {
+                throw .usage("\(name) must be in \(range.lowerBound)...\(range.upperBound), got \(v)")
+            }
+        }
+        try check("inputWidth", inputWidth, 1...Self.maxWidth)
+        try check("outputWidth", outputWidth, 1...Self.maxWidth)
+        try check(kind == .ntm ? "controller size" : "hidden size", controllerSize, 1...8192)
+        try check("layers", layers, 1...16)
+        if kind == .ntm {
+            try check("memory rows", memoryRows, 1...65536)
+            try check("memory width", memoryWidth, 1...4096)
+            try check("read heads", readHeads, 0...16)
+            try check("write heads", writeHeads, 0...16)
+            try check("shift range", shiftRange, 0...max(0, (memoryRows - 1) / 2))
+            guard clipValue.isFinite && clipValue > 0 else { throw .usage("clipValue must be a positive number, got \(clipValue)") }
+        }
+    }
+
+    /// The `config` object of checkpoints, with the keys of the spec's golden files.
+    public var json: JSONValue {
+        switch kind {
+        case .ntm:
+            return .object([
+                .init(key: "clipValue", value: .number(Double(clipValue))),
+                .init(key: "controllerSize", value: .number(Double(controllerSize))),
+                .init(key: "inputWidth", value: .number(Double(inputWidth))),
+                .init(key: "layers", value: .number(Double(layers))),
+                .init(key: "memoryInit", value: .string(memoryInit.rawValue)),
+                .init(key: "memoryRows", value: .number(Double(memoryRows))),
+                .init(key: "memoryWidth", value: .number(Double(memoryWidth))),
+                .init(key: "outputWidth", value: .number(Double(outputWidth))),
+                .init(key: "readHeads", value: .number(Double(readHeads))),
+                .init(key: "shiftRange", value: .number(Double(shiftRange))),
+                .init(key: "writeHeads", value: .number(Double(writeHeads))),
+            ])
+        case .lstm, .gru:
+            return .object([
+                .init(key: "hiddenSize", value: .number(Double(controllerSize))),
+                .init(key: "inputWidth", value: .number(Double(inputWidth))),
+                .init(key: "layers", value: .number(Double(layers))),
+                .init(key: "outputWidth", value: .number(Double(outputWidth))),
+            ])
+        }
+    }
+
+    /// Reads a checkpoint's `model` and `config`; `source` names the file in errors.
+    public static func from(kind kindName: String, config: JSONValue, source: String) throws(NTMError) -> ModelConfig {
+        guard let kind = ModelKind(rawValue: kindName) else {
+            throw .runtime("\(source): unknown model '\(kindName)' (expected one of: ntm, lstm, gru)")
+        }
+        guard config.objectMembers != nil else { throw .runtime("\(source): config is not a JSON object") }
+        func int(_ key: String) throws(NTMError) -> Int {
+            guard let v = config[key] else { throw .runtime("\(source): config has no '\(key)'") }
+            guard let i = v.intValue else { throw .runtime("\(source): config '\(key)' is not an integer") }
+            return i
+        }
+        var c: ModelConfig
+        switch kind {
+        case .ntm:
+            guard let initName = config["memoryInit"]?.stringValue, let mi = MemoryInit(rawValue: initName) else {
+                throw .runtime("\(source): config 'memoryInit' must be \"constant\", \"learned\" or \"random\"")
+            }
+            guard let clip = config["clipValue"]?.doubleValue else {
+                throw .runtime("\(source): config has no numeric 'clipValue'")
+            }
+            c = ModelConfig(kind: .ntm, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
+                            controllerSize: try int("controllerSize"), layers: try int("layers"),
+                            memoryRows: try int("memoryRows"), memoryWidth: try int("memoryWidth"),
+                            readHeads: try int("readHeads"), writeHeads: try int("writeHeads"),
+                            shiftRange: try int("shiftRange"), memoryInit: mi, clipValue: Float(clip))
+        case .lstm, .gru:
+            c = ModelConfig(kind: kind, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
+                            controllerSize: try int("hiddenSize"), layers: try int("layers"))
+        }
+        do { try c.validate() } catch { throw .runtime("\(source): \(error.message)") }
+        return c
+    }
+
+    /// A one-line description, e.g. "ntm with a 1 x 100 controller, memory 128 x 20, 1 read / 1 write head".
+    public var summary: String {
+        switch kind {
+        case .ntm:
+            return "ntm with a \(layers) x \(controllerSize) LSTM controller, memory \(memoryRows) x \(memoryWidth), "
+                + "\(readHeads) read / \(writeHeads) write head\(writeHeads == 1 ? "" : "s"), shift range \(shiftRange), "
+                + "\(memoryInit.rawValue) memory init"
+        case .lstm, .gru:
+            return "\(kind.rawValue) with \(layers) layer\(layers == 1 ? "" : "s") of \(controllerSize)"
+        }
+    }
+
+    /// Number of scalars the model's caches need per sequence step, for memory estimates.
+    public func cacheFloatsPerStep(batch: Int) -> Int {
+        let H = controllerSize
+        var perSequence = layers * 12 * H + inputWidth + outputWidth * 2
+        if kind == .ntm {
+            let heads = readHeads + writeHeads
+            perSequence += memoryRows * memoryWidth * max(1, writeHeads) + heads * (6 * memoryRows + 6 * memoryWidth + 16)
+                + 2 * readHeads * memoryWidth
+        }
+        return perSequence * batch
+    }
+}
+
+/// Builds models from configurations.
+public enum ModelFactory {
+    /// Builds the model `config` describes, with weights drawn from `rng` (see README § "Initialisation").
+    public static func make(_ config: ModelConfig, rng: inout RandomSource) -> any SequenceModel {
+        switch config.kind {
+        case .ntm:
+            let memory = NTMMemoryAccess(config: NTMMemoryConfig(
+                controllerSize: config.controllerSize, memoryRows: config.memoryRows, memoryWidth: config.memoryWidth,
+                readHeads: config.readHeads, writeHeads: config.writeHeads, shiftRange: config.shiftRange,
+                memoryInit: config.memoryInit, clipValue: config.clipValue))
+            let controller = LSTMStack(inputSize: config.inputWidth + memory.readSize,
+                                       hiddenSize: config.controllerSize, layers: config.layers, prefix: "controller")
+            let model = MemoryAugmentedModel(
+                kind: "ntm", controller: controller, memory: memory, inputWidth: config.inputWidth,
+                outputWidth: config.outputWidth, clipValue: config.clipValue, configJSON: config.json)
+            controller.initialize(rng: &rng)
+            memory.initialize(rng: &rng)
+            Initializer.glorotUniform(model.output.weight, fanIn: model.output.inputSize,
+                                      fanOut: model.output.outputSize, rng: &rng)
+            model.output.bias.value.zero()
+            return model
+        case .lstm:
+            let cell = LSTMStack(inputSize: config.inputWidth, hiddenSize: config.controllerSize,
+                                 layers: config.layers, prefix: "lstm")
+            cell.initialize(rng: &rng)
+            let model = RecurrentBaseline(kind: "lstm", cell: cell, outputWidth: config.outputWidth, configJSON: config.json)
+            Initializer.pyTorchUniform(model.output.weight, fanIn: config.controllerSize, rng: &rng)
+            Initializer.pyTorchUniform(model.output.bias, fanIn: config.controllerSize, rng: &rng)
+            return model
+        case .gru:
+            let cell = GRUStack(inputSize: config.inputWidth, hiddenSize: config.controllerSize,
+                                layers: config.layers, prefix: "gru")
+            cell.initialize(rng: &rng)
+            let model = RecurrentBaseline(kind: "gru", cell: cell, outputWidth: config.outputWidth, configJSON: config.json)
+            Initializer.pyTorchUniform(model.output.weight, fanIn: config.controllerSize, rng: &rng)
+            Initializer.pyTorchUniform(model.output.bias, fanIn: config.controllerSize, rng: &rng)
+            return model
+        }
+    }
+}

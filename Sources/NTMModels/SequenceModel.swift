@@ -1,0 +1,34 @@
+// The protocol every trainable model implements, so that the trainer, the evaluator, checkpoints,
+// traces and reports serve the NTM, the baselines and any user model alike.
+import NTMCore
+
+/// A model that maps an input sequence to one logit vector per step, with an explicit backward pass.
+///
+/// Layout is time-major, as in the spec's trace format: inputs `[T, B, X]`, logits `[T, B, Y]`.
+public protocol SequenceModel: AnyObject {
+    /// The model kind written in checkpoints (`ntm`, `lstm`, `gru`, or a user's own).
+    var kind: String { get }
+    /// The configuration written in checkpoints (the `config` metadata), as a JSON object.
+    var configJSON: JSONValue { get }
+    var inputWidth: Int { get }
+    var outputWidth: Int { get }
+    /// Every parameter, trainable or not, in checkpoint order.
+    var parameters: [Parameter] { get }
+
+    /// Runs the model over `inputs` (`[T, B, X]`) and writes `logits` (`[T, B, Y]`), keeping what
+    /// `backward` needs.
+    func forward(inputs: UnsafePointer<Float>, steps: Int, batch: Int, logits: UnsafeMutablePointer<Float>)
+
+    /// Given `dL/dlogits` of the last forward pass, adds the gradient of every parameter into its `grad`.
+    func backward(logitGradients: UnsafePointer<Float>)
+
+    /// Internal per-step tensors of the last forward pass that traces record (the NTM's head weightings).
+    func recordedTensors() -> [(name: String, tensor: Tensor)]
+}
+
+extension SequenceModel {
+    public func recordedTensors() -> [(name: String, tensor: Tensor)] { [] }
+
+    /// Number of trainable scalars.
+    public var parameterCount: Int { parameters.trainableCount }
+}

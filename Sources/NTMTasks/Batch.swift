@@ -1,0 +1,37 @@
+// A batch of equal-length sequences, time-major, exactly as the spec's trace format lays it out.
+import NTMCore
+
+/// A batch of `B` sequences of `T` steps: inputs `[T, B, X]`, targets `[T, B, Y]` (zero where there
+/// is none), and a mask `[T]` that is `1` at steps whose targets count in the loss.
+public struct Batch: Sendable, Equatable {
+    public var inputs: Tensor
+    public var targets: Tensor
+    public var mask: Tensor
+    /// The task's length parameter this batch was drawn with (e.g. the copy sequence length).
+    public var length: Int
+
+    public init(inputs: Tensor, targets: Tensor, mask: Tensor, length: Int) {
+        precondition(inputs.shape.count == 3 && targets.shape.count == 3, "batch tensors are [T, B, width]")
+        precondition(inputs.shape[0] == targets.shape[0] && inputs.shape[1] == targets.shape[1]
+                     && mask.shape == [inputs.shape[0]], "inputs, targets and mask disagree on T or B")
+        self.inputs = inputs
+        self.targets = targets
+        self.mask = mask
+        self.length = length
+    }
+
+    public var steps: Int { inputs.shape[0] }
+    public var batchSize: Int { inputs.shape[1] }
+    public var inputWidth: Int { inputs.shape[2] }
+    public var outputWidth: Int { targets.shape[2] }
+}
+
+/// A task that generates batches of sequences from a seeded generator.
+public protocol SequenceTask: Sendable {
+    /// The task's name in presets, reports and traces (`copy`, ...).
+    var name: String { get }
+    var inputWidth: Int { get }
+    var outputWidth: Int { get }
+    /// Draws a batch. `length` fixes the task's length parameter; `nil` draws it from the training range.
+    func makeBatch(batchSize: Int, length: Int?, rng: inout RandomSource) -> Batch
+}
