@@ -38,10 +38,10 @@ public func gemmNT(
             while k < k8 {
                 let x0 = load8(a0 + k), x1 = load8(a1 + k)
                 let w0 = load8(b0 + k), w1 = load8(b1 + k), w2 = load8(b2 + k), w3 = load8(b3 + k)
-                s00 = s00.addingProduct(x0, w0); s01 = s01.addingProduct(x0, w1)
-                s02 = s02.addingProduct(x0, w2); s03 = s03.addingProduct(x0, w3)
-                s10 = s10.addingProduct(x1, w0); s11 = s11.addingProduct(x1, w1)
-                s12 = s12.addingProduct(x1, w2); s13 = s13.addingProduct(x1, w3)
+                s00 += x0 * w0; s01 += x0 * w1
+                s02 += x0 * w2; s03 += x0 * w3
+                s10 += x1 * w0; s11 += x1 * w1
+                s12 += x1 * w2; s13 += x1 * w3
                 k += 8
             }
             var r00 = s00.sum(), r01 = s01.sum(), r02 = s02.sum(), r03 = s03.sum()
@@ -74,7 +74,7 @@ public func gemmNT(
                 let a = A + (m + r) * lda
                 var s = SIMD8<Float>()
                 var k = 0
-                while k < k8 { s = s.addingProduct(load8(a + k), load8(b0 + k)); k += 8 }
+                while k < k8 { s += load8(a + k) * load8(b0 + k); k += 8 }
                 var t = s.sum()
                 while k < K { t += a[k] * b0[k]; k += 1 }
                 let c = C + (m + r) * ldc + n
@@ -116,10 +116,10 @@ public func gemmAccumulate(
             while k < K {
                 let b = load8(B + k * ldb + n)
                 let o = k * colStrideA
-                s0 = s0.addingProduct(SIMD8(repeating: a0[o]), b)
-                s1 = s1.addingProduct(SIMD8(repeating: a1[o]), b)
-                s2 = s2.addingProduct(SIMD8(repeating: a2[o]), b)
-                s3 = s3.addingProduct(SIMD8(repeating: a3[o]), b)
+                s0 += SIMD8(repeating: a0[o]) * b
+                s1 += SIMD8(repeating: a1[o]) * b
+                s2 += SIMD8(repeating: a2[o]) * b
+                s3 += SIMD8(repeating: a3[o]) * b
                 k += 1
             }
             // Rows past the end alias the last real row; store in reverse so the real one wins.

@@ -1,0 +1,52 @@
+// The entry point of `ntm-bench`, as a library so other packages can build their own binary on it.
+import Foundation
+import NTMCore
+import NTMTraining
+
+public enum NTMCLI {
+    static let commands: [(name: String, summary: String)] = [
+        ("copy", CopyCommand.summary),
+        ("train", TrainCommand.summary),
+        ("eval", EvalCommand.summary),
+        ("trace", TraceCommand.summary),
+    ]
+
+    public static var usage: String {
+        var lines = ["ntm-bench: neural Turing machines and recurrent baselines on algorithmic tasks", "",
+                     "usage: ntm-bench COMMAND [flags]   (ntm-bench COMMAND --help for its flags)", "", "commands:"]
+        for c in commands { lines.append("  " + c.name.padding(toLength: 8, withPad: " ", startingAt: 0) + c.summary) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Runs a command line (without the program name) and returns the exit status: 0 on success,
+    /// 2 for usage errors, 1 for runtime errors. Errors are printed as one line on stderr.
+    public static func run(arguments: [String]) -> Int32 {
+        do {
+            return try dispatch(arguments)
+        } catch {
+            FileHandle.standardError.write(Data(("ntm-bench: " + error.message + "\n").utf8))
+            return error.exitStatus
+        }
+    }
+
+    static func dispatch(_ arguments: [String]) throws(NTMError) -> Int32 {
+        guard let first = arguments.first else {
+            print(usage)
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        let commandLine = CommandLineText.render(arguments)
+        switch first {
+        case "copy": return try CopyCommand.run(rest, commandLine: commandLine)
+        case "train": return try TrainCommand.run(rest, commandLine: commandLine)
+        case "eval": return try EvalCommand.run(rest)
+        case "trace": return try TraceCommand.run(rest)
+        case "help", "--help", "-h":
+            print(usage)
+            return 0
+        default:
+            let nearest = commands.map(\.name).min { editDistance($0, first) < editDistance($1, first) }
+            throw .usage("unknown command '\(first)'" + (nearest.map { " (did you mean '\($0)'?)" } ?? "") + "; see 'ntm-bench --help'")
+        }
+    }
+}

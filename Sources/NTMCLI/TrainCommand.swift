@@ -1,0 +1,41 @@
+// `ntm-bench train`: one model on the copy task, with the same outputs as `copy`.
+import Foundation
+import NTMCore
+import NTMModels
+import NTMReport
+import NTMTraining
+
+enum TrainCommand {
+    static let specs: [FlagSpec] = [FlagSpec("model", "KIND", "ntm, lstm or gru (default: ntm)")] + SharedFlags.experiment
+        + [FlagSpec("quiet", nil, "no progress on stderr")] + SharedFlags.modelSize + [SharedFlags.help]
+
+    static let summary = "train one model on the copy task and write its checkpoint and report"
+
+    static func run(_ raw: [String], commandLine: String) throws(NTMError) -> Int32 {
+        let args = try Arguments(command: "train", arguments: raw, specs: specs)
+        if args.has("help") {
+            print(Arguments.help(command: "train", summary: summary, usage: "--model ntm|lstm|gru [--length L] [--out DIR] [flags]", specs: specs))
+            return 0
+        }
+        let kind = try modelKind(args.string("model") ?? "ntm")
+        var config = try ExperimentOptions.resolve(args, sizeTarget: kind)
+        guard config.plans[kind] != nil else { throw .usage("the preset has no settings for \(kind.rawValue)") }
+        config.models = [kind]
+        let out = args.string("out") ?? "runs/train-\(kind.rawValue)-\(config.task.name)-L\(config.task.length)-seed\(config.seed)"
+        try OutputDirectory.prepare(out)
+        let display = ProgressDisplay(quiet: args.has("quiet"))
+        let results = Experiment.run(config, threads: 1, progress: display.board(order: [kind.rawValue]))
+        display.finish()
+        let report = RunReport(config: config, results: results, command: commandLine, manifest: .current())
+        try report.write(to: out)
+        CopyCommand.printSummary(report, out: out)
+        return 0
+    }
+
+    static func modelKind(_ name: String) throws(NTMError) -> ModelKind {
+        guard let k = ModelKind(rawValue: name) else {
+            throw .usage("--model: unknown model '\(name)' (expected ntm, lstm or gru)")
+        }
+        return k
+    }
+}

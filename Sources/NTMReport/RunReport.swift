@@ -1,0 +1,216 @@
+// The files a run leaves behind: report.md, results.json, learning curves as CSV, the resolved
+// configuration, and each model's checkpoint — all written atomically.
+import Foundation
+import NTMCore
+import NTMModels
+import NTMTraining
+
+/// A finished experiment, ready to be written out.
+public struct RunReport {
+    public var config: ExperimentConfig
+    public var results: [ModelResult]
+    /// The command as the user typed it (`ntm-bench copy --length 50`).
+    public var command: String
+    public var manifest: RunManifest
+    /// Set for runs that did not finish (the report says so).
+    public var interrupted: Bool
+
+    public init(config: ExperimentConfig, results: [ModelResult], command: String, manifest: RunManifest,
+                interrupted: Bool = false) {
+        self.config = config
+        self.results = results
+        self.command = command
+        self.manifest = manifest
+        self.interrupted = interrupted
+    }
+
+    // MARK: - results.json
+
+    public var resultsJSON: JSONValue {
+        func num(_ d: Double) -> JSONValue { .number(d) }
+        func int(_ i: Int) -> JSONValue { .number(Double(i)) }
+        let models: [JSONValue] = results.map { r in
+            .object([
+                .init(key: "model", value: .string(r.kind.rawValue)),
+                .init(key: "parameters", value: int(r.parameters)),
+                .init(key: "sequences", value: int(r.outcome.sequences)),
+                .init(key: "wall_seconds", value: num((r.outcome.wallSeconds * 1000).rounded() / 1000)),
+                .init(key: "final_cost_bits", value: num(r.outcome.curve.last?.costBits ?? .nan)),
+                .init(key: "skipped_steps", value: int(r.outcome.skippedSteps)),
+                .init(key: "config", value: r.config.json),
+                .init(key: "eval", value: .array(r.evaluation.map { e in
+                    .object([
+                        .init(key: "length", value: int(e.length)),
+                        .init(key: "sequences", value: int(e.sequences)),
+                        .init(key: "cost_bits", value: num(e.costBits)),
+                        .init(key: "bit_errors", value: num(e.bitErrors)),
+                    ])
+                })),
+            ])
+        }
+        return .object([
+            .init(key: "task", value: .string(config.task.name)),
+            .init(key: "seed", value: int(Int(config.seed))),
+            .init(key: "command", value: .string(command)),
+            .init(key: "status", value: .string(interrupted ? "interrupted" : "finished")),
+            .init(key: "train_length", value: int(config.task.length)),
+            .init(key: "min_length", value: int(config.task.minLength)),
+            .init(key: "eval_seed", value: int(Int(config.evalSeed))),
+            .init(key: "models", value: .array(models)),
+        ])
+    }
+
+    // MARK: - learning curves
+
+    /// `model,sequences,cost_bits,bit_errors,seconds`, one row per curve point of every model.
+    public var curvesCSV: String {
+        var lines = ["model,sequences,cost_bits,bit_errors,seconds"]
+        for r in results {
+            for p in r.outcome.curve {
+                lines.append("\(r.kind.rawValue),\(p.sequences),\(p.costBits),\(p.bitErrors),\(Markdown.fixed(p.seconds, 3))")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: - report.md
+
+    public var markdown: String {
+        let lengths = config.evalLengths
+        var out: [String] = []
+        out.append("# \(config.task.name.capitalized) task, trained on lengths \(config.task.minLength)–\(config.task.length), seed \(config.seed)")
+        out.append("")
+        if interrupted { out.append("**This run was interrupted; the numbers are those reached so far.**\n") }
+        out.append("Regenerate with:")
+        out.append("")
+        out.append("```")
+        out.append(command)
+        out.append("```")
+        out.append("")
+        out.append("## Results")
+        out.append("")
+        var header = ["model", "parameters", "training sequences", "wall time", "final cost (bits/seq)"]
+        header += lengths.map { "bit errors @ \($0)" }
+        let rows = results.map { r -> [String] in
+            var row = [r.kind.rawValue, Markdown.count(r.parameters), Markdown.count(r.outcome.sequences),
+                       Markdown.duration(r.outcome.wallSeconds), Markdown.bits(r.outcome.curve.last?.costBits ?? .nan)]
+            row += lengths.map { l in Markdown.bits(r.evaluation.first { $0.length == l }?.bitErrors ?? .nan) }
+            return row
+        }
+        out.append(Markdown.table(header: header, rows: rows, alignRight: Set(1..<header.count)))
+        out.append("")
+        out.append("Cost in bits per sequence on the evaluation set (\(config.evalSequences) sequences per length, evaluation seed \(config.evalSeed)):")
+        out.append("")
+        out.append(Markdown.table(
+            header: ["model"] + lengths.map { "cost @ \($0)" },
+            rows: results.map { r in
+                [r.kind.rawValue] + lengths.map { l in Markdown.bits(r.evaluation.first { $0.length == l }?.costBits ?? .nan) }
+            },
+            alignRight: Set(1...lengths.count)))
+        out.append("")
+        out.append("## Reading")
+        out.append("")
+        out.append(reading)
+        out.append("")
+        out.append("## Models and training")
+        out.append("")
+        for r in results {
+            let t = r.training
+            out.append("- **\(r.kind.rawValue)**: \(r.config.summary); \(Markdown.count(t.sequences)) sequences in batches of \(t.batch), "
+                       + "\(t.optimizer.summary), gradient norm clipped at \(t.clipNorm)"
+                       + (t.clipGradValue > 0 ? ", values at ±\(t.clipGradValue)" : "")
+                       + (r.outcome.skippedSteps > 0 ? "; \(r.outcome.skippedSteps) non-finite steps skipped" : ""))
+        }
+        out.append("")
+        out.append("Task: \(config.task.bits)-bit random vectors, lengths uniform in \(config.task.minLength)…\(config.task.length) "
+                   + "(one length per batch), a delimiter on an extra input channel, then the output phase with zero input.")
+        if !config.about.isEmpty {
+            out.append("")
+            out.append("Preset notes: \(config.about)")
+        }
+        out.append("")
+        out.append("## Learning curves")
+        out.append("")
+        out.append("Mean training cost (bits per sequence) over each stretch of training; full curves in `learning-curves.csv`.")
+        out.append("")
+        out.append(curveTable)
+        out.append("")
+        out.append("## Run")
+        out.append("")
+        out.append("- seed \(config.seed); evaluation seed \(config.evalSeed); resolved configuration in `config.json`")
+        out += manifest.markdownLines
+        out.append("- files: `results.json`, `learning-curves.csv`, `config.json`, "
+                   + results.map { "`\($0.kind.rawValue).safetensors`" }.joined(separator: ", "))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Ten evenly spaced points of every model's curve, side by side.
+    var curveTable: String {
+        let points = 10
+        let header = ["sequences"] + results.map { "\($0.kind.rawValue) cost" }
+        var rows: [[String]] = []
+        let maxLen = results.map(\.outcome.curve.count).max() ?? 0
+        guard maxLen > 0 else { return "(no training steps)" }
+        var indices = Set<Int>()
+        for k in 1...points { indices.insert(max(0, k * maxLen / points - 1)) }
+        for i in indices.sorted() {
+            var row: [String] = []
+            let seq = results.compactMap { i < $0.outcome.curve.count ? $0.outcome.curve[i].sequences : nil }.first ?? 0
+            row.append(Markdown.count(seq))
+            for r in results {
+                row.append(i < r.outcome.curve.count ? Markdown.bits(r.outcome.curve[i].costBits) : "")
+            }
+            rows.append(row)
+        }
+        return Markdown.table(header: header, rows: rows, alignRight: Set(0..<header.count))
+    }
+
+    /// A few sentences that compare the models in plain words.
+    var reading: String {
+        let lengths = config.evalLengths
+        let train = config.task.length
+        func errors(_ r: ModelResult, _ l: Int) -> Double { r.evaluation.first { $0.length == l }?.bitErrors ?? .nan }
+        var sentences: [String] = []
+        let bitsPerSeq = Double(config.task.bits)
+        for r in results {
+            let at = lengths.map { "\(Markdown.bits(errors(r, $0))) at length \($0)" }.joined(separator: ", ")
+            let verdict: String
+            let e = errors(r, train)
+            if e < 1 {
+                verdict = "solves the task at the training length"
+            } else if e < bitsPerSeq * Double(train) * 0.05 {
+                verdict = "learns most of the task but still makes errors at the training length"
+            } else {
+                verdict = "does not learn to copy at the training length"
+            }
+            sentences.append("The \(r.kind.rawValue.uppercased()) \(verdict) (bit errors per sequence: \(at)).")
+        }
+        if let ntm = results.first(where: { $0.kind == .ntm }), let longest = lengths.last, longest > train {
+            let baselines = results.filter { $0.kind != .ntm }
+            if let best = baselines.min(by: { errors($0, longest) < errors($1, longest) }) {
+                let n = errors(ntm, longest), b = errors(best, longest)
+                if n < b {
+                    sentences.append("Beyond the training distribution, at length \(longest), the NTM makes fewer errors than the best baseline "
+                                     + "(\(best.kind.rawValue.uppercased()), \(Markdown.bits(b)) against \(Markdown.bits(n))): it has learned an algorithm that carries over to longer sequences.")
+                } else {
+                    sentences.append("At length \(longest), beyond the training distribution, the NTM does not beat the best baseline "
+                                     + "(\(best.kind.rawValue.uppercased()): \(Markdown.bits(b)) against the NTM's \(Markdown.bits(n))).")
+                }
+            }
+        }
+        return sentences.joined(separator: " ")
+    }
+
+    // MARK: - Writing
+
+    /// Writes every file of the run into `directory` (which must exist), each atomically.
+    public func write(to directory: String) throws(NTMError) {
+        for r in results {
+            try r.checkpoint.write(path: "\(directory)/\(r.kind.rawValue).safetensors")
+        }
+        try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
+        try AtomicFile.write(Preset.encode(config).serialized(pretty: true) + "\n", to: "\(directory)/config.json")
+        try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")
+        try AtomicFile.write(markdown, to: "\(directory)/report.md")
+    }
+}

@@ -1,0 +1,153 @@
+// The training loop: seeded batches, forward, loss, backward, clipping, a guarded update,
+// and a learning curve, identical for every SequenceModel.
+import Foundation
+import NTMCore
+import NTMLayers
+import NTMModels
+import NTMTasks
+
+/// How one model is trained.
+public struct TrainingSettings: Sendable, Equatable {
+    /// Training budget in sequences.
+    public var sequences: Int
+    /// Sequences per batch (all of one length).
+    public var batch: Int
+    public var optimizer: OptimizerConfig
+    /// Maximum global gradient norm (0 disables).
+    public var clipNorm: Double
+    /// Optional element-wise gradient clip (0 disables).
+    public var clipGradValue: Double
+
+    public init(sequences: Int, batch: Int, optimizer: OptimizerConfig, clipNorm: Double = 10, clipGradValue: Double = 0) {
+        self.sequences = sequences
+        self.batch = batch
+        self.optimizer = optimizer
+        self.clipNorm = clipNorm
+        self.clipGradValue = clipGradValue
+    }
+}
+
+/// One point of a learning curve: the mean training cost and bit errors over the sequences since
+/// the previous point.
+public struct CurvePoint: Sendable, Equatable {
+    public var sequences: Int
+    public var costBits: Double
+    public var bitErrors: Double
+    public var seconds: Double
+}
+
+/// Progress of a running training, for live display.
+public struct TrainingProgress: Sendable {
+    public var model: String
+    public var sequences: Int
+    public var total: Int
+    public var sequencesPerSecond: Double
+    public var costBits: Double
+    public var elapsed: Double
+    public var eta: Double { sequencesPerSecond > 0 ? Double(total - sequences) / sequencesPerSecond : .infinity }
+}
+
+/// What a finished training produced.
+public struct TrainingOutcome: Sendable {
+    public var sequences: Int
+    public var steps: Int
+    public var wallSeconds: Double
+    public var curve: [CurvePoint]
+    /// Steps whose loss or gradient was not finite, which were not applied.
+    public var skippedSteps: Int
+}
+
+/// Trains one model on one task.
+public final class Trainer {
+    public let model: any SequenceModel
+    public let task: any SequenceTask
+    public let settings: TrainingSettings
+    public let state: OptimizerState
+    /// The training data stream.
+    public private(set) var dataRNG: RandomSource
+    /// Sequences between learning-curve points.
+    public let curveEvery: Int
+
+    public init(model: any SequenceModel, task: any SequenceTask, settings: TrainingSettings, dataRNG: RandomSource,
+                curveEvery: Int) {
+        precondition(settings.batch >= 1 && settings.sequences >= 0 && curveEvery >= 1, "invalid training settings")
+        self.model = model
+        self.task = task
+        self.settings = settings
+        self.dataRNG = dataRNG
+        self.curveEvery = curveEvery
+        state = OptimizerState(optimizer: settings.optimizer.make(), parameters: model.parameters)
+    }
+
+    /// Runs the whole budget. `progress` is called about twice a second from this thread.
+    public func run(progress: ((TrainingProgress) -> Void)? = nil) -> TrainingOutcome {
+        let start = Date()
+        let params = model.parameters
+        var logits: [Float] = [], dLogits: [Float] = []
+        var curve: [CurvePoint] = []
+        var seen = 0, steps = 0, skipped = 0
+        var windowLoss = 0.0, windowErrors = 0.0, windowCount = 0
+        var lastReport = start, lastCost = Double.nan
+        let Y = model.outputWidth
+        while seen < settings.sequences {
+            let b = settings.batch
+            let batch = task.makeBatch(batchSize: b, length: nil, rng: &dataRNG)
+            let n = batch.steps * b * Y
+            if logits.count < n {
+                logits = [Float](repeating: 0, count: n)
+                dLogits = [Float](repeating: 0, count: n)
+            }
+            params.zeroGradients()
+            let result = logits.withUnsafeMutableBufferPointer { y in
+                dLogits.withUnsafeMutableBufferPointer { dy in
+                    batch.inputs.values.withUnsafeBufferPointer { x in
+                        model.forward(inputs: x.baseAddress!, steps: batch.steps, batch: b, logits: y.baseAddress!)
+                    }
+                    let r = batch.targets.values.withUnsafeBufferPointer { tg in
+                        batch.mask.values.withUnsafeBufferPointer { m in
+                            BitLoss.evaluate(logits: y.baseAddress!, targets: tg.baseAddress!, mask: m.baseAddress!,
+                                             steps: batch.steps, batch: b, width: Y, gradient: dy.baseAddress!)
+                        }
+                    }
+                    if r.loss.isFinite { model.backward(logitGradients: dy.baseAddress!) }
+                    return r
+                }
+            }
+            steps += 1
+            seen += b
+            let norm = result.loss.isFinite ? GradientClipping.clipByGlobalNorm(params, maxNorm: settings.clipNorm) : .nan
+            if result.loss.isFinite && norm.isFinite {
+                if settings.clipGradValue > 0 { GradientClipping.clipByValue(params, limit: Float(settings.clipGradValue)) }
+                state.apply()
+                windowLoss += result.costBits * Double(b)
+                windowErrors += result.bitErrors * Double(b)
+                windowCount += b
+            } else {
+                // A non-finite loss or gradient never reaches the weights.
+                skipped += 1
+            }
+            if seen / curveEvery != (seen - b) / curveEvery || seen >= settings.sequences {
+                if windowCount > 0 {
+                    lastCost = windowLoss / Double(windowCount)
+                    curve.append(CurvePoint(sequences: seen, costBits: lastCost,
+                                            bitErrors: windowErrors / Double(windowCount),
+                                            seconds: Date().timeIntervalSince(start)))
+                }
+                windowLoss = 0; windowErrors = 0; windowCount = 0
+            }
+            if let progress {
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= 0.5 || seen >= settings.sequences {
+                    lastReport = now
+                    let elapsed = now.timeIntervalSince(start)
+                    let cost = windowCount > 0 ? windowLoss / Double(windowCount) : lastCost
+                    progress(TrainingProgress(model: model.kind, sequences: seen, total: settings.sequences,
+                                              sequencesPerSecond: Double(seen) / max(elapsed, 1e-9), costBits: cost,
+                                              elapsed: elapsed))
+                }
+            }
+        }
+        return TrainingOutcome(sequences: seen, steps: steps, wallSeconds: Date().timeIntervalSince(start),
+                               curve: curve, skippedSteps: skipped)
+    }
+}
