@@ -15,6 +15,7 @@ enum SharedFlags {
         FlagSpec("sequences", "N", "training budget in sequences, for every model"),
         FlagSpec("batch", "B", "sequences per batch, for every model"),
         FlagSpec("eval-sequences", "N", "evaluation sequences per length (preset: 200)"),
+        FlagSpec("eval-lengths", "L,L,...", "evaluation lengths (preset: the training length and twice it)"),
         FlagSpec("out", "DIR", "output directory"),
     ]
 
@@ -62,6 +63,16 @@ enum ExperimentOptions {
         }
         if let s = try args.int("seed", in: 0...Int(Int32.max)) { config.seed = UInt64(s) }
         if let e = try args.int("eval-sequences", in: 1...1_000_000) { config.evalSequences = e }
+        if let text = args.string("eval-lengths") {
+            var factors: [Double] = []
+            for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let l = Int(part), (1...10_000).contains(l) else {
+                    throw .usage("--eval-lengths must be lengths in 1...10000 separated by commas, got '\(text)'")
+                }
+                factors.append(Double(l) / Double(config.task.length))
+            }
+            config.evalLengthFactors = factors
+        }
         let sequences = try args.int("sequences", in: 0...100_000_000)
         let batch = try args.int("batch", in: 1...4096)
         for kind in Array(config.plans.keys) {

@@ -20,6 +20,27 @@ public struct Batch: Sendable, Equatable {
         self.length = length
     }
 
+    /// Stacks batches of equal length along the batch axis, in order.
+    public static func stacking(_ parts: [Batch]) -> Batch {
+        precondition(!parts.isEmpty, "nothing to stack")
+        let T = parts[0].steps, X = parts[0].inputWidth, Y = parts[0].outputWidth
+        precondition(parts.allSatisfy { $0.steps == T && $0.inputWidth == X && $0.outputWidth == Y && $0.mask == parts[0].mask },
+                     "stacked batches must share steps, widths and mask")
+        let B = parts.reduce(0) { $0 + $1.batchSize }
+        var inputs = [Float](repeating: 0, count: T * B * X), targets = [Float](repeating: 0, count: T * B * Y)
+        var offset = 0
+        for p in parts {
+            let b = p.batchSize
+            for t in 0..<T {
+                for i in 0..<(b * X) { inputs[(t * B + offset) * X + i] = p.inputs.values[t * b * X + i] }
+                for i in 0..<(b * Y) { targets[(t * B + offset) * Y + i] = p.targets.values[t * b * Y + i] }
+            }
+            offset += b
+        }
+        return Batch(inputs: Tensor(shape: [T, B, X], values: inputs), targets: Tensor(shape: [T, B, Y], values: targets),
+                     mask: parts[0].mask, length: parts[0].length)
+    }
+
     public var steps: Int { inputs.shape[0] }
     public var batchSize: Int { inputs.shape[1] }
     public var inputWidth: Int { inputs.shape[2] }

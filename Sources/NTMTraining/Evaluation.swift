@@ -15,11 +15,19 @@ public struct EvaluationResult: Sendable, Equatable {
 }
 
 public enum Evaluation {
-    /// The generator of the evaluation set at `length`: derived from the evaluation seed and the task
-    /// and length only, never from the training stream, so every model and every run with the same
-    /// evaluation seed sees the same sequences.
-    public static func rng(evalSeed: UInt64, task: String, length: Int) -> RandomSource {
-        RandomSource.derived(seed: evalSeed, stream: "eval/\(task)/\(length)")
+    /// The generator of evaluation sequence `index` at `length`: derived from the evaluation seed, the
+    /// task, the length and the index only, never from the training stream, so every model and every
+    /// run with the same evaluation seed sees the same sequences, whatever the evaluation batch size.
+    public static func rng(evalSeed: UInt64, task: String, length: Int, index: Int) -> RandomSource {
+        RandomSource.derived(seed: evalSeed, stream: "eval/\(task)/\(length)/\(index)")
+    }
+
+    /// Sequences `first..<first + count` of the evaluation set at `length`, as one batch.
+    public static func batch(task: any SequenceTask, length: Int, first: Int, count: Int, evalSeed: UInt64) -> Batch {
+        Batch.stacking((first..<(first + count)).map { i in
+            var rng = rng(evalSeed: evalSeed, task: task.name, length: length, index: i)
+            return task.makeBatch(batchSize: 1, length: length, rng: &rng)
+        })
     }
 
     /// Evaluates `model` on `sequences` sequences of each length, in batches of at most `batchSize`.
@@ -28,13 +36,12 @@ public enum Evaluation {
         batchSize: Int = 50
     ) -> [EvaluationResult] {
         lengths.map { length in
-            var rng = rng(evalSeed: evalSeed, task: task.name, length: length)
             var remaining = sequences
             var loss = 0.0, errors = 0.0
             var logits: [Float] = []
             while remaining > 0 {
                 let b = min(batchSize, remaining)
-                let batch = task.makeBatch(batchSize: b, length: length, rng: &rng)
+                let batch = batch(task: task, length: length, first: sequences - remaining, count: b, evalSeed: evalSeed)
                 let n = batch.steps * b * model.outputWidth
                 if logits.count < n { logits = [Float](repeating: 0, count: n) }
                 let result = logits.withUnsafeMutableBufferPointer { y in

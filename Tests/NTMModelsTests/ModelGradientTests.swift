@@ -1,0 +1,227 @@
+// Whole-model gradient checks: the gradients `Trace.forwardBackward` leaves in every trainable
+// parameter against central differences of the spec's loss (BCE with logits, summed over masked
+// target bits, averaged over the batch), recomputed here in Double from the model's logits. Plus the
+// parameter names and shapes of every built-in model against the checkpoint table of models.md.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NTMCore
+import NTMModels
+import Testing
+import _NTMTestSupport
+
+private let tolerance = GradCheck.tolerance
+
+/// A tiny model of one kind (and, for the NTM, one memory initialisation and read-head count).
+struct ModelCase: Sendable, CustomTestStringConvertible {
+    var kind: String
+    var memoryInit: String = "constant"
+    var readHeads: Int = 1
+    var seed: UInt64
+
+    var testDescription: String { kind == "ntm" ? "ntm-\(memoryInit)-r\(readHeads)" : kind }
+
+    var config: ModelConfig {
+        switch kind {
+        case "ntm":
+            var c = ModelConfig(kind: .ntm, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2,
+                                memoryRows: 6, memoryWidth: 3, readHeads: readHeads, writeHeads: 1, shiftRange: 1)
+            switch memoryInit {
+            case "learned": c.memoryInit = .learned
+            case "random": c.memoryInit = .random
+            default: c.memoryInit = .constant
+            }
+            return c
+        case "lstm":
+            return ModelConfig(kind: .lstm, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2)
+        default:
+            return ModelConfig(kind: .gru, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2)
+        }
+    }
+}
+
+/// The spec's loss in Double: Σ_t mask_t Σ_{b,i} [max(y, 0) - y t + log(1 + e^{-|y|})] / B.
+private func bitLoss(logits: [Float], targets: Tensor, mask: Tensor) -> Double {
+    let T = targets.shape[0], B = targets.shape[1], Y = targets.shape[2], step = B * Y
+    var total = 0.0
+    for t in 0..<T where mask.values[t] != 0 {
+        for i in 0..<step {
+            let y = Double(logits[t * step + i]), z = Double(targets.values[t * step + i])
+            total += Double(mask.values[t]) * (max(y, 0) - y * z + log1p(exp(-abs(y))))
+        }
+    }
+    return total / Double(B)
+}
+
+/// A random batch: inputs `[T, B, X]` in (-1, 1), binary targets, and a mask with zeros and ones.
+private func randomBatch(X: Int, Y: Int, T: Int = 5, B: Int = 2, rng: inout RandomSource)
+    -> (inputs: Tensor, targets: Tensor, mask: Tensor)
+{
+    let inputs = Tensor(shape: [T, B, X], values: TestData.uniform(T * B * X, rng: &rng))
+    let targets = Tensor(shape: [T, B, Y], values: (0..<(T * B * Y)).map { _ in rng.bit() ? 1 : 0 })
+    let mask = Tensor(shape: [T], values: [0, 1, 0, 1, 1])
+    return (inputs, targets, mask)
+}
+
+private func logits(of model: any SequenceModel, _ inputs: Tensor) -> [Float] {
+    let T = inputs.shape[0], B = inputs.shape[1]
+    var out = [Float](repeating: 0, count: T * B * model.outputWidth)
+    inputs.values.withUnsafeBufferPointer { x in
+        out.withUnsafeMutableBufferPointer { y in
+            model.forward(inputs: x.baseAddress!, steps: T, batch: B, logits: y.baseAddress!)
+        }
+    }
+    return out
+}
+
+@Suite("Model gradients")
+struct ModelGradientTests {
+    static let cases: [ModelCase] = [
+        ModelCase(kind: "ntm", memoryInit: "constant", readHeads: 1, seed: 1),
+        ModelCase(kind: "ntm", memoryInit: "learned", readHeads: 1, seed: 2),
+        ModelCase(kind: "ntm", memoryInit: "random", readHeads: 1, seed: 3),
+        ModelCase(kind: "ntm", memoryInit: "constant", readHeads: 2, seed: 4),
+        ModelCase(kind: "ntm", memoryInit: "learned", readHeads: 2, seed: 5),
+        ModelCase(kind: "ntm", memoryInit: "random", readHeads: 2, seed: 6),
+        ModelCase(kind: "lstm", seed: 7),
+        ModelCase(kind: "gru", seed: 8),
+    ]
+
+    @Test(arguments: cases)
+    func wholeModel(_ c: ModelCase) throws {
+        var rng = RandomSource(seed: c.seed)
+        let model = ModelFactory.make(c.config, rng: &rng)
+        // The factory zeroes biases and initial states; random values everywhere make every path count
+        // (a zero h0/c0 or ρ would hide a wrong gradient behind a zero factor).
+        for p in model.parameters where p.trainable {
+            for i in 0..<p.count { p.value.base[i] += rng.uniform(-0.3, 0.3) }
+        }
+        let batch = randomBatch(X: model.inputWidth, Y: model.outputWidth, rng: &rng)
+        let pass = Trace.forwardBackward(model: model, inputs: batch.inputs, targets: batch.targets, mask: batch.mask)
+        // The trace's loss is the spec's loss of its own logits.
+        let ours = bitLoss(logits: pass.logits.values, targets: batch.targets, mask: batch.mask)
+        #expect(abs(pass.loss.loss - ours) <= 1e-5 * max(1, ours), "trace loss \(pass.loss.loss) vs \(ours)")
+        #expect(pass.loss.loss > 0)
+
+        let trainable = model.parameters.filter(\.trainable)
+        let tensors = trainable.map { p in (name: p.name, values: p.value.base, count: p.count, analytic: p.grad.array) }
+        let report = gradientCheck(tensors: tensors, epsilon: 1e-2, maxEntriesPerTensor: 24) {
+            bitLoss(logits: logits(of: model, batch.inputs), targets: batch.targets, mask: batch.mask)
+        }
+        #expect(report.passes(tolerance: tolerance), "\(c.testDescription):\n\(report)")
+        for t in tensors { #expect(GradCheck.maxAbs(t.analytic) > 1e-5, "\(t.name) has no gradient") }
+        // Untrained parameters (a constant or random memory) get no gradient.
+        for p in model.parameters where !p.trainable {
+            #expect(p.grad.array.allSatisfy { $0 == 0 }, "\(p.name) is not trained but has a gradient")
+        }
+    }
+
+    /// Gradients are zeroed by forwardBackward (two passes give the same gradients, not double).
+    @Test func forwardBackwardZeroesGradients() {
+        var rng = RandomSource(seed: 9)
+        let model = ModelFactory.make(ModelCase(kind: "ntm", memoryInit: "learned", seed: 9).config, rng: &rng)
+        let batch = randomBatch(X: model.inputWidth, Y: model.outputWidth, rng: &rng)
+        _ = Trace.forwardBackward(model: model, inputs: batch.inputs, targets: batch.targets, mask: batch.mask)
+        let first = model.parameters.map(\.grad.array)
+        _ = Trace.forwardBackward(model: model, inputs: batch.inputs, targets: batch.targets, mask: batch.mask)
+        #expect(model.parameters.map(\.grad.array) == first)
+    }
+
+    /// Masked-out steps: their targets do not change the loss or any gradient.
+    @Test(arguments: ["ntm", "lstm", "gru"])
+    func maskedTargetsDoNotMatter(kind: String) {
+        var rng = RandomSource(seed: 10)
+        let model = ModelFactory.make(ModelCase(kind: kind, seed: 10).config, rng: &rng)
+        let batch = randomBatch(X: model.inputWidth, Y: model.outputWidth, rng: &rng)
+        let a = Trace.forwardBackward(model: model, inputs: batch.inputs, targets: batch.targets, mask: batch.mask)
+        let ga = model.parameters.map(\.grad.array)
+        var flipped = batch.targets
+        let step = flipped.shape[1] * flipped.shape[2]
+        for t in 0..<flipped.shape[0] where batch.mask.values[t] == 0 {
+            for i in 0..<step { flipped.values[t * step + i] = 1 - flipped.values[t * step + i] }
+        }
+        #expect(flipped != batch.targets)
+        let b = Trace.forwardBackward(model: model, inputs: batch.inputs, targets: flipped, mask: batch.mask)
+        #expect(a.loss.loss == b.loss.loss)
+        #expect(model.parameters.map(\.grad.array) == ga)
+    }
+
+    // MARK: - Parameter names and shapes (models.md § Checkpoint format)
+
+    @Test func ntmParameterTable() {
+        // X 4, Y 3, H 5, L 2, N 6, M 3, R 2, W 1, S 1.
+        let (X, Y, H, N, M, S) = (4, 3, 5, 6, 3, 1)
+        var rng = RandomSource(seed: 1)
+        let config = ModelConfig(kind: .ntm, inputWidth: X, outputWidth: Y, controllerSize: H, layers: 2,
+                                 memoryRows: N, memoryWidth: M, readHeads: 2, writeHeads: 1, shiftRange: S)
+        let model = ModelFactory.make(config, rng: &rng)
+        let R = 2, read = M + 2 * S + 4, write = 3 * M + 2 * S + 4
+        let expected: [String: [Int]] = [
+            "controller.weight_ih_l0": [4 * H, X + R * M], "controller.weight_hh_l0": [4 * H, H],
+            "controller.bias_ih_l0": [4 * H], "controller.bias_hh_l0": [4 * H],
+            "controller.weight_ih_l1": [4 * H, H], "controller.weight_hh_l1": [4 * H, H],
+            "controller.bias_ih_l1": [4 * H], "controller.bias_hh_l1": [4 * H],
+            "controller.h0": [2, H], "controller.c0": [2, H],
+            "read_heads.0.weight": [read, H], "read_heads.0.bias": [read],
+            "read_heads.0.r0": [M], "read_heads.0.w0": [N],
+            "read_heads.1.weight": [read, H], "read_heads.1.bias": [read],
+            "read_heads.1.r0": [M], "read_heads.1.w0": [N],
+            "write_heads.0.weight": [write, H], "write_heads.0.bias": [write], "write_heads.0.w0": [N],
+            "memory.m0": [N, M],
+            "output.weight": [Y, H + R * M], "output.bias": [Y],
+        ]
+        let names = model.parameters.map(\.name)
+        #expect(names.count == Set(names).count, "duplicate names in \(names)")
+        #expect(Dictionary(model.parameters.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a }) == expected)
+        #expect(model.kind == "ntm")
+        // memory.m0 is a constant (1e-6), not trained, under the default memoryInit.
+        let m0 = model.parameters.first { $0.name == "memory.m0" }!
+        #expect(!m0.trainable)
+        #expect(m0.value.array.allSatisfy { $0 == 1e-6 })
+        #expect(model.parameters.filter { !$0.trainable }.map(\.name) == ["memory.m0"])
+        // Learned initial states start at zero (models.md § NTM, initial state).
+        for name in ["controller.h0", "controller.c0"] {
+            #expect(model.parameters.first { $0.name == name }!.value.array.allSatisfy { $0 == 0 }, "\(name)")
+        }
+    }
+
+    @Test(arguments: ["learned", "random"])
+    func ntmMemoryTrainability(memoryInit: String) {
+        var rng = RandomSource(seed: 2)
+        let model = ModelFactory.make(ModelCase(kind: "ntm", memoryInit: memoryInit, seed: 2).config, rng: &rng)
+        let m0 = model.parameters.first { $0.name == "memory.m0" }!
+        #expect(m0.trainable == (memoryInit == "learned"))
+        #expect(m0.shape == [6, 3])
+        if memoryInit == "random" {
+            // The stored memory is tanh of the draw, so it lies in (-1, 1) and is not constant.
+            #expect(m0.value.array.allSatisfy { abs($0) < 1 })
+            #expect(Set(m0.value.array).count > 1)
+        }
+    }
+
+    @Test(arguments: ["lstm", "gru"])
+    func baselineParameterTable(kind: String) {
+        var rng = RandomSource(seed: 3)
+        let config = ModelCase(kind: kind, seed: 3).config  // X 4, Y 3, H 5, L 2
+        let model = ModelFactory.make(config, rng: &rng)
+        let G = (kind == "lstm" ? 4 : 3) * 5
+        var expected: [String: [Int]] = [
+            "\(kind).weight_ih_l0": [G, 4], "\(kind).weight_hh_l0": [G, 5],
+            "\(kind).bias_ih_l0": [G], "\(kind).bias_hh_l0": [G],
+            "\(kind).weight_ih_l1": [G, 5], "\(kind).weight_hh_l1": [G, 5],
+            "\(kind).bias_ih_l1": [G], "\(kind).bias_hh_l1": [G],
+            "\(kind).h0": [2, 5],
+            "output.weight": [3, 5], "output.bias": [3],
+        ]
+        if kind == "lstm" { expected["lstm.c0"] = [2, 5] }
+        let names = model.parameters.map(\.name)
+        #expect(names.count == Set(names).count)
+        #expect(Dictionary(model.parameters.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a }) == expected)
+        #expect(model.parameters.allSatisfy { $0.trainable })
+        #expect(model.kind == kind)
+    }
+}
+
+func scratchLoss(_ m: any SequenceModel, _ i: Tensor, _ t: Tensor, _ k: Tensor) -> Double { bitLoss(logits: logits(of: m, i), targets: t, mask: k) }

@@ -1,0 +1,83 @@
+// One optimiser step against the update written out by hand, and clipping.
+import Foundation
+import Testing
+import NTMKit
+
+@Suite("Optimisers")
+struct OptimizerTests {
+    func parameter(_ values: [Float], grad: [Float]) -> Parameter {
+        let p = Parameter(name: "p", shape: [values.count])
+        p.value.copy(from: values)
+        p.grad.copy(from: grad)
+        return p
+    }
+
+    @Test func rmspropTwoStepsMatchTheFormula() {
+        let p = parameter([1, -2, 0.5], grad: [0.1, -0.3, 2])
+        let opt = RMSProp(learningRate: 0.01, decay: 0.95, momentum: 0.9, epsilon: 1e-8)
+        let state = OptimizerState(optimizer: opt, parameters: [p])
+        var theta: [Double] = [1, -2, 0.5], n = [0.0, 0, 0], delta = [0.0, 0, 0]
+        let grads: [[Double]] = [[0.1, -0.3, 2], [-0.2, 0.1, 1]]
+        for g in grads {
+            p.grad.copy(from: g.map { Float($0) })
+            state.apply()
+            for i in 0..<3 {
+                n[i] = 0.95 * n[i] + 0.05 * g[i] * g[i]
+                delta[i] = 0.9 * delta[i] + g[i] / (n[i].squareRoot() + 1e-8)
+                theta[i] -= 0.01 * delta[i]
+            }
+        }
+        for i in 0..<3 { #expect(abs(Double(p.value[i]) - theta[i]) < 1e-5) }
+    }
+
+    @Test func centeredRMSPropSubtractsTheMean() {
+        let p = parameter([0], grad: [1])
+        let state = OptimizerState(optimizer: RMSProp(learningRate: 0.1, decay: 0.5, momentum: 0, epsilon: 0, centered: true),
+                                   parameters: [p])
+        state.apply()
+        // n = 0.5, ḡ = 0.5, √(n - ḡ²) = 0.5: the step is lr * 1 / 0.5.
+        #expect(abs(p.value[0] + 0.2) < 1e-6)
+    }
+
+    @Test func adamTwoStepsMatchTheFormula() {
+        let p = parameter([0.3, -1], grad: [0, 0])
+        let state = OptimizerState(optimizer: Adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8), parameters: [p])
+        var theta: [Double] = [0.3, -1], m = [0.0, 0], v = [0.0, 0]
+        for (t, g) in [[0.5, -1.0], [0.2, 0.4]].enumerated() {
+            p.grad.copy(from: g.map { Float($0) })
+            state.apply()
+            for i in 0..<2 {
+                m[i] = 0.9 * m[i] + 0.1 * g[i]
+                v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i]
+                let mh = m[i] / (1 - pow(0.9, Double(t + 1))), vh = v[i] / (1 - pow(0.999, Double(t + 1)))
+                theta[i] -= 0.1 * mh / (vh.squareRoot() + 1e-8)
+            }
+        }
+        for i in 0..<2 { #expect(abs(Double(p.value[i]) - theta[i]) < 1e-5) }
+    }
+
+    @Test func untrainableParametersAreNeverUpdated() {
+        let p = Parameter(name: "memory.m0", shape: [2], trainable: false)
+        p.value.copy(from: [1, 2])
+        p.grad.copy(from: [5, 5])
+        OptimizerState(optimizer: Adam(), parameters: [p]).apply()
+        #expect(p.value.array == [1, 2])
+    }
+
+    @Test func clippingByGlobalNorm() {
+        let a = parameter([0, 0], grad: [3, 0]), b = parameter([0], grad: [4])
+        let norm = GradientClipping.clipByGlobalNorm([a, b], maxNorm: 1)
+        #expect(abs(norm - 5) < 1e-6)
+        #expect(abs(GradientClipping.globalNorm([a, b]) - 1) < 1e-6)
+        #expect(abs(a.grad[0] - 0.6) < 1e-6 && abs(b.grad[0] - 0.8) < 1e-6)
+        // Below the limit nothing changes.
+        GradientClipping.clipByGlobalNorm([a, b], maxNorm: 10)
+        #expect(abs(a.grad[0] - 0.6) < 1e-6)
+    }
+
+    @Test func clippingByValue() {
+        let a = parameter([0, 0, 0], grad: [-20, 3, 20])
+        GradientClipping.clipByValue([a], limit: 10)
+        #expect(a.grad.array == [-10, 3, 10])
+    }
+}
