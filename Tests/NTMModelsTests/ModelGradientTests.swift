@@ -81,7 +81,9 @@ struct ModelGradientTests {
     static let cases: [ModelCase] = [
         ModelCase(kind: "ntm", memoryInit: "constant", readHeads: 1, seed: 1),
         ModelCase(kind: "ntm", memoryInit: "learned", readHeads: 1, seed: 2),
-        ModelCase(kind: "ntm", memoryInit: "random", readHeads: 1, seed: 3),
+        // Seed 3 lands on a point with a strong third derivative along one read-key bias; see
+        // `curvedPointNeedsASmallerStep` below, which keeps that point covered.
+        ModelCase(kind: "ntm", memoryInit: "random", readHeads: 1, seed: 13),
         ModelCase(kind: "ntm", memoryInit: "constant", readHeads: 2, seed: 4),
         ModelCase(kind: "ntm", memoryInit: "learned", readHeads: 2, seed: 5),
         ModelCase(kind: "ntm", memoryInit: "random", readHeads: 2, seed: 6),
@@ -111,11 +113,43 @@ struct ModelGradientTests {
             bitLoss(logits: logits(of: model, batch.inputs), targets: batch.targets, mask: batch.mask)
         }
         #expect(report.passes(tolerance: tolerance), "\(c.testDescription):\n\(report)")
-        for t in tensors { #expect(GradCheck.maxAbs(t.analytic) > 1e-5, "\(t.name) has no gradient") }
+        for t in tensors {
+            // With a constant 1e-6 memory and one write head, every row the read heads see is (nearly) a
+            // multiple of the same add vectors, so reads hardly depend on the read weighting: the read
+            // heads' gradients are genuinely ~1e-6 (the ill-conditioned case of models.md). They are
+            // still checked above (absolutely, against the 1e-3 floor) but not required to be large.
+            if c.memoryInit == "constant" && c.kind == "ntm" && t.name.hasPrefix("read_heads.")
+                && !t.name.hasSuffix(".r0") { continue }
+            #expect(GradCheck.maxAbs(t.analytic) > 1e-5, "\(t.name) has no gradient")
+        }
         // Untrained parameters (a constant or random memory) get no gradient.
         for p in model.parameters where !p.trainable {
             #expect(p.grad.array.allSatisfy { $0 == 0 }, "\(p.name) is not trained but has a gradient")
         }
+    }
+
+    /// With seed 3 (random memory, one read head) the central difference of read_heads.0.bias[1] (a
+    /// key entry) with ε = 1e-2 is off by 3% — truncation error: it shrinks as ε² (18% at ε = 3e-2,
+    /// 3.2% at 1e-2, 0.3% at 3e-3), so the analytic gradient is right and the point is merely curved.
+    /// That tensor is checked here with ε = 3e-3; the other tensors of this model want ε = 1e-2,
+    /// where Float rounding in the forward pass is divided by a larger step.
+    @Test func curvedPointNeedsASmallerStep() throws {
+        let c = ModelCase(kind: "ntm", memoryInit: "random", readHeads: 1, seed: 3)
+        var rng = RandomSource(seed: c.seed)
+        let model = ModelFactory.make(c.config, rng: &rng)
+        for p in model.parameters where p.trainable {
+            for i in 0..<p.count { p.value.base[i] += rng.uniform(-0.3, 0.3) }
+        }
+        let batch = randomBatch(X: model.inputWidth, Y: model.outputWidth, rng: &rng)
+        _ = Trace.forwardBackward(model: model, inputs: batch.inputs, targets: batch.targets, mask: batch.mask)
+        let p = try #require(model.parameters.first { $0.name == "read_heads.0.bias" })
+        let tensor = (name: p.name, values: p.value.base, count: p.count, analytic: p.grad.array)
+        let loss = { bitLoss(logits: logits(of: model, batch.inputs), targets: batch.targets, mask: batch.mask) }
+        let fine = gradientCheck(tensors: [tensor], epsilon: 3e-3, loss: loss)
+        #expect(fine.passes(tolerance: tolerance), "\(fine)")
+        // The coarse step really is worse here (so this test pins the explanation above).
+        let coarse = gradientCheck(tensors: [tensor], epsilon: 1e-2, loss: loss)
+        #expect(coarse.maxRelativeError > 3 * fine.maxRelativeError, "\(coarse)\n\(fine)")
     }
 
     /// Gradients are zeroed by forwardBackward (two passes give the same gradients, not double).
@@ -224,4 +258,3 @@ struct ModelGradientTests {
     }
 }
 
-func scratchLoss(_ m: any SequenceModel, _ i: Tensor, _ t: Tensor, _ k: Tensor) -> Double { bitLoss(logits: logits(of: m, i), targets: t, mask: k) }
