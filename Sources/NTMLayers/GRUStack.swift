@@ -20,17 +20,14 @@ public final class GRUStack: RecurrentCell {
     public let prefix: String
     public var outputSize: Int { hiddenSize }
 
-    public let weightIH: [Parameter]
-    public let weightHH: [Parameter]
-    public let biasIH: [Parameter]
-    public let biasHH: [Parameter]
+    public let weights: StackedLayerWeights
+    public var weightIH: [Parameter] { weights.weightIH }
+    public var weightHH: [Parameter] { weights.weightHH }
+    public var biasIH: [Parameter] { weights.biasIH }
+    public var biasHH: [Parameter] { weights.biasHH }
     public let h0: Parameter
 
-    public var parameters: [Parameter] {
-        var list: [Parameter] = []
-        for l in 0..<layers { list += [weightIH[l], weightHH[l], biasIH[l], biasHH[l]] }
-        return list + [h0]
-    }
+    public var parameters: [Parameter] { weights.parameters + [h0] }
 
     private var steps = 0, batch = 0
     private let inputCache = Workspace()
@@ -47,13 +44,8 @@ public final class GRUStack: RecurrentCell {
         self.hiddenSize = hiddenSize
         self.layers = layers
         self.prefix = prefix
-        let g = 3 * hiddenSize
-        weightIH = (0..<layers).map {
-            Parameter(name: "\(prefix).weight_ih_l\($0)", shape: [g, $0 == 0 ? inputSize : hiddenSize])
-        }
-        weightHH = (0..<layers).map { Parameter(name: "\(prefix).weight_hh_l\($0)", shape: [g, hiddenSize]) }
-        biasIH = (0..<layers).map { Parameter(name: "\(prefix).bias_ih_l\($0)", shape: [g]) }
-        biasHH = (0..<layers).map { Parameter(name: "\(prefix).bias_hh_l\($0)", shape: [g]) }
+        weights = StackedLayerWeights(prefix: prefix, gates: 3, inputSize: inputSize, hiddenSize: hiddenSize,
+                                      layers: layers)
         h0 = Parameter(name: "\(prefix).h0", shape: [layers, hiddenSize])
         hCache = (0..<layers).map { _ in Workspace() }
         gateCache = (0..<layers).map { _ in Workspace() }
@@ -65,11 +57,7 @@ public final class GRUStack: RecurrentCell {
 
     /// PyTorch's initialisation: every weight and bias `U(-1/√H, 1/√H)`; `h0` zero.
     public func initialize(rng: inout RandomSource) {
-        for l in 0..<layers {
-            for p in [weightIH[l], weightHH[l], biasIH[l], biasHH[l]] {
-                Initializer.pyTorchUniform(p, fanIn: hiddenSize, rng: &rng)
-            }
-        }
+        weights.initialize(hiddenSize: hiddenSize, rng: &rng)
         h0.value.zero()
     }
 

@@ -23,18 +23,15 @@ public final class LSTMStack: RecurrentCell {
     public let prefix: String
     public var outputSize: Int { hiddenSize }
 
-    public let weightIH: [Parameter]
-    public let weightHH: [Parameter]
-    public let biasIH: [Parameter]
-    public let biasHH: [Parameter]
+    public let weights: StackedLayerWeights
+    public var weightIH: [Parameter] { weights.weightIH }
+    public var weightHH: [Parameter] { weights.weightHH }
+    public var biasIH: [Parameter] { weights.biasIH }
+    public var biasHH: [Parameter] { weights.biasHH }
     public let h0: Parameter
     public let c0: Parameter
 
-    public var parameters: [Parameter] {
-        var list: [Parameter] = []
-        for l in 0..<layers { list += [weightIH[l], weightHH[l], biasIH[l], biasHH[l]] }
-        return list + [h0, c0]
-    }
+    public var parameters: [Parameter] { weights.parameters + [h0, c0] }
 
     // Caches, per layer: input copy (layer 0), h and c over T+1 slots (slot 0 = initial state),
     // activated gates [T, B, 4H], tanh(c) [T, B, H], and gate pre-activation gradients [T, B, 4H].
@@ -52,13 +49,8 @@ public final class LSTMStack: RecurrentCell {
         self.hiddenSize = hiddenSize
         self.layers = layers
         self.prefix = prefix
-        let g = 4 * hiddenSize
-        weightIH = (0..<layers).map {
-            Parameter(name: "\(prefix).weight_ih_l\($0)", shape: [g, $0 == 0 ? inputSize : hiddenSize])
-        }
-        weightHH = (0..<layers).map { Parameter(name: "\(prefix).weight_hh_l\($0)", shape: [g, hiddenSize]) }
-        biasIH = (0..<layers).map { Parameter(name: "\(prefix).bias_ih_l\($0)", shape: [g]) }
-        biasHH = (0..<layers).map { Parameter(name: "\(prefix).bias_hh_l\($0)", shape: [g]) }
+        weights = StackedLayerWeights(prefix: prefix, gates: 4, inputSize: inputSize, hiddenSize: hiddenSize,
+                                      layers: layers)
         h0 = Parameter(name: "\(prefix).h0", shape: [layers, hiddenSize])
         c0 = Parameter(name: "\(prefix).c0", shape: [layers, hiddenSize])
         hCache = (0..<layers).map { _ in Workspace() }
@@ -66,18 +58,14 @@ public final class LSTMStack: RecurrentCell {
         gateCache = (0..<layers).map { _ in Workspace() }
         tanhCCache = (0..<layers).map { _ in Workspace() }
         dzCache = (0..<layers).map { _ in Workspace() }
-        biasSum = (0..<layers).map { _ in FloatBuffer(count: g) }
+        biasSum = (0..<layers).map { _ in FloatBuffer(count: 4 * hiddenSize) }
         dhRecurrent = (0..<layers).map { _ in Workspace() }
         dcRecurrent = (0..<layers).map { _ in Workspace() }
     }
 
     /// PyTorch's initialisation: every weight and bias `U(-1/√H, 1/√H)`; `h0`, `c0` zero.
     public func initialize(rng: inout RandomSource) {
-        for l in 0..<layers {
-            for p in [weightIH[l], weightHH[l], biasIH[l], biasHH[l]] {
-                Initializer.pyTorchUniform(p, fanIn: hiddenSize, rng: &rng)
-            }
-        }
+        weights.initialize(hiddenSize: hiddenSize, rng: &rng)
         h0.value.zero()
         c0.value.zero()
     }

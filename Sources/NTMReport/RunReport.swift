@@ -24,6 +24,9 @@ public struct RunReport {
         self.interrupted = interrupted
     }
 
+    /// A model has solved the task at a validation with fewer bit errors per sequence than this.
+    public static let solvedBitErrors = 0.1
+
     // MARK: - results.json
 
     public var resultsJSON: JSONValue {
@@ -37,6 +40,15 @@ public struct RunReport {
                 .init(key: "wall_seconds", value: num((r.outcome.wallSeconds * 1000).rounded() / 1000)),
                 .init(key: "final_cost_bits", value: num(r.outcome.curve.last?.costBits ?? .nan)),
                 .init(key: "skipped_steps", value: int(r.outcome.skippedSteps)),
+                .init(key: "selected_at_sequences", value: r.outcome.selected.map { int($0.sequences) } ?? .null),
+                .init(key: "solved_at_sequences", value: r.outcome.firstSolved(below: Self.solvedBitErrors).map { int($0.sequences) } ?? .null),
+                .init(key: "validation", value: .array(r.outcome.validation.map { v in
+                    .object([
+                        .init(key: "sequences", value: int(v.sequences)),
+                        .init(key: "cost_bits", value: num(v.costBits)),
+                        .init(key: "bit_errors", value: num(v.bitErrors)),
+                    ])
+                })),
                 .init(key: "config", value: r.config.json),
                 .init(key: "eval", value: .array(r.evaluation.map { e in
                     .object([
@@ -68,6 +80,17 @@ public struct RunReport {
         for r in results {
             for p in r.outcome.curve {
                 lines.append("\(r.kind.rawValue),\(p.sequences),\(p.costBits),\(p.bitErrors),\(Markdown.fixed(p.seconds, 3))")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `model,sequences,cost_bits,bit_errors,seconds`, one row per validation of every model.
+    public var validationCSV: String {
+        var lines = ["model,sequences,cost_bits,bit_errors,seconds"]
+        for r in results {
+            for v in r.outcome.validation {
+                lines.append("\(r.kind.rawValue),\(v.sequences),\(v.costBits),\(v.bitErrors),\(Markdown.fixed(v.seconds, 3))")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -108,6 +131,23 @@ public struct RunReport {
             },
             alignRight: Set(1...lengths.count)))
         out.append("")
+        if config.validationEvery > 0 {
+            out.append("Validation during training (\(config.validationSequences) sequences of length \(config.task.length) every "
+                       + "\(Markdown.count(config.validationEvery)) training sequences, drawn from the training seed):")
+            out.append("")
+            out.append(Markdown.table(
+                header: ["model", "first under 1 bit error", "first under \(Self.solvedBitErrors) bit errors", "weights kept from"],
+                rows: results.map { r in
+                    let o = r.outcome
+                    func when(_ p: ValidationPoint?) -> String {
+                        p.map { "\(Markdown.count($0.sequences)) sequences (\(Markdown.duration($0.seconds)))" } ?? "not reached"
+                    }
+                    let kept = o.selected.map { "validation at \(Markdown.count($0.sequences)) (cost \(Markdown.bits($0.costBits)))" }
+                        ?? "the end of training"
+                    return [r.kind.rawValue, when(o.firstSolved(below: 1)), when(o.firstSolved(below: Self.solvedBitErrors)), kept]
+                }))
+            out.append("")
+        }
         out.append("## Reading")
         out.append("")
         out.append(reading)
@@ -139,7 +179,7 @@ public struct RunReport {
         out.append("")
         out.append("- seed \(config.seed); evaluation seed \(config.evalSeed); resolved configuration in `config.json`")
         out += manifest.markdownLines
-        out.append("- files: `results.json`, `learning-curves.csv`, `config.json`, "
+        out.append("- files: `results.json`, `learning-curves.csv`, `validation.csv`, `config.json`, "
                    + results.map { "`\($0.kind.rawValue).safetensors`" }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"
     }
@@ -209,6 +249,7 @@ public struct RunReport {
             try r.checkpoint.write(path: "\(directory)/\(r.kind.rawValue).safetensors")
         }
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
+        try AtomicFile.write(validationCSV, to: "\(directory)/validation.csv")
         try AtomicFile.write(Preset.encode(config).serialized(pretty: true) + "\n", to: "\(directory)/config.json")
         try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")
         try AtomicFile.write(markdown, to: "\(directory)/report.md")

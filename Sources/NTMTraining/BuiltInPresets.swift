@@ -22,7 +22,8 @@ public enum BuiltInPresets {
         gru.model.kind = .gru
         return ExperimentConfig(
             about: copyAbout, task: task, seed: 1, models: [.ntm, .lstm, .gru], plans: [.ntm: ntm, .lstm: lstm, .gru: gru],
-            evalSequences: 200, evalLengthFactors: [1, 2], evalSeed: 1000, curvePoints: 100)
+            evalSequences: 200, evalLengthFactors: [1, 2], evalSeed: 1000, curvePoints: 100,
+            validationEvery: 1000, validationSequences: 100, keepBest: true)
     }
 
     static let copyAbout =

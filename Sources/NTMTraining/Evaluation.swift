@@ -18,14 +18,18 @@ public enum Evaluation {
     /// The generator of evaluation sequence `index` at `length`: derived from the evaluation seed, the
     /// task, the length and the index only, never from the training stream, so every model and every
     /// run with the same evaluation seed sees the same sequences, whatever the evaluation batch size.
-    public static func rng(evalSeed: UInt64, task: String, length: Int, index: Int) -> RandomSource {
-        RandomSource.derived(seed: evalSeed, stream: "eval/\(task)/\(length)/\(index)")
+    ///
+    /// `stream` names the set: `eval` for the reported evaluation, `validation` for the set the trainer
+    /// watches during training (drawn from the training seed, so it is never the evaluation set).
+    public static func rng(evalSeed: UInt64, task: String, length: Int, index: Int, stream: String = "eval") -> RandomSource {
+        RandomSource.derived(seed: evalSeed, stream: "\(stream)/\(task)/\(length)/\(index)")
     }
 
     /// Sequences `first..<first + count` of the evaluation set at `length`, as one batch.
-    public static func batch(task: any SequenceTask, length: Int, first: Int, count: Int, evalSeed: UInt64) -> Batch {
+    public static func batch(task: any SequenceTask, length: Int, first: Int, count: Int, evalSeed: UInt64,
+                             stream: String = "eval") -> Batch {
         Batch.stacking((first..<(first + count)).map { i in
-            var rng = rng(evalSeed: evalSeed, task: task.name, length: length, index: i)
+            var rng = rng(evalSeed: evalSeed, task: task.name, length: length, index: i, stream: stream)
             return task.makeBatch(batchSize: 1, length: length, rng: &rng)
         })
     }
@@ -33,7 +37,7 @@ public enum Evaluation {
     /// Evaluates `model` on `sequences` sequences of each length, in batches of at most `batchSize`.
     public static func evaluate(
         model: any SequenceModel, task: any SequenceTask, lengths: [Int], sequences: Int, evalSeed: UInt64,
-        batchSize: Int = 50
+        batchSize: Int = 50, stream: String = "eval"
     ) -> [EvaluationResult] {
         lengths.map { length in
             var remaining = sequences
@@ -41,7 +45,8 @@ public enum Evaluation {
             var logits: [Float] = []
             while remaining > 0 {
                 let b = min(batchSize, remaining)
-                let batch = batch(task: task, length: length, first: sequences - remaining, count: b, evalSeed: evalSeed)
+                let batch = batch(task: task, length: length, first: sequences - remaining, count: b, evalSeed: evalSeed,
+                                  stream: stream)
                 let n = batch.steps * b * model.outputWidth
                 if logits.count < n { logits = [Float](repeating: 0, count: n) }
                 let result = logits.withUnsafeMutableBufferPointer { y in

@@ -46,7 +46,7 @@ public enum Experiment {
         let model = ModelFactory.make(plan.model, rng: &initRNG)
         let task = config.task.make()
         let trainer = Trainer(model: model, task: task, settings: plan.training, dataRNG: config.dataRNG(),
-                              curveEvery: config.curveEvery(for: kind))
+                              curveEvery: config.curveEvery(for: kind), validation: config.validation)
         let outcome = trainer.run(progress: progress)
         let evaluation = Evaluation.evaluate(model: model, task: task, lengths: config.evalLengths,
                                              sequences: config.evalSequences, evalSeed: config.evalSeed)

@@ -54,9 +54,15 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var evalSeed: UInt64
     /// Learning-curve points per model.
     public var curvePoints: Int
+    /// Sequences between validations (0: none), validation set size, and whether the weights of the
+    /// best validation are kept.
+    public var validationEvery: Int
+    public var validationSequences: Int
+    public var keepBest: Bool
 
     public init(about: String, task: TaskConfig, seed: UInt64, models: [ModelKind], plans: [ModelKind: ModelPlan],
-                evalSequences: Int, evalLengthFactors: [Double], evalSeed: UInt64, curvePoints: Int) {
+                evalSequences: Int, evalLengthFactors: [Double], evalSeed: UInt64, curvePoints: Int,
+                validationEvery: Int = 0, validationSequences: Int = 100, keepBest: Bool = false) {
         self.about = about
         self.task = task
         self.seed = seed
@@ -66,6 +72,15 @@ public struct ExperimentConfig: Sendable, Equatable {
         self.evalLengthFactors = evalLengthFactors
         self.evalSeed = evalSeed
         self.curvePoints = curvePoints
+        self.validationEvery = validationEvery
+        self.validationSequences = validationSequences
+        self.keepBest = keepBest
+    }
+
+    /// Validation at the longest training length, on a set drawn from the training seed.
+    public var validation: ValidationSettings {
+        ValidationSettings(every: validationEvery, sequences: validationSequences, length: task.length, seed: seed,
+                           keepBest: keepBest && validationEvery > 0)
     }
 
     /// The evaluated lengths: the training length times each factor, rounded, without duplicates, sorted.
@@ -100,8 +115,6 @@ public struct ExperimentConfig: Sendable, Equatable {
         let longest = max(task.length, evalLengths.max() ?? task.length)
         let steps = 2 * longest + 1
         let batch = max(p.training.batch, 50)
-        var rng = RandomSource(seed: 0)
-        _ = rng
         let cache = Double(p.model.cacheFloatsPerStep(batch: batch)) * Double(steps)
         let params = Double(ExperimentConfig.parameterEstimate(p.model)) * 6
         return (cache + params) * 4

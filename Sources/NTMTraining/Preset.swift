@@ -5,7 +5,8 @@ import NTMModels
 import NTMMemory
 
 public enum Preset {
-    static let topKeys = ["about", "task", "seed", "models", "evaluation", "curvePoints", "ntm", "lstm", "gru", "why"]
+    static let topKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curvePoints", "ntm", "lstm", "gru", "why"]
+    static let validationKeys = ["every", "sequences", "keepBest", "why"]
     static let taskKeys = ["name", "bits", "minLength", "length", "why"]
     static let evalKeys = ["sequences", "lengthFactors", "seed", "why"]
     static let trainingKeys = ["sequences", "batch", "optimizer", "clipNorm", "clipGradValue"]
@@ -66,12 +67,18 @@ public enum Preset {
                 factors.append(d)
             }
         }
+        let validationObject = try top.object("validation")
+        try validationObject?.requireKnownKeys(validationKeys)
+        if let validationObject { try checkWhy(validationObject) }
         let config = ExperimentConfig(
             about: about, task: task, seed: seed, models: models, plans: plans,
             evalSequences: try evalObject?.int("sequences", in: 1...1_000_000, default: 200) ?? 200,
             evalLengthFactors: factors,
             evalSeed: UInt64(try evalObject?.int("seed", in: 0...Int(Int32.max), default: 1000) ?? 1000),
-            curvePoints: try top.int("curvePoints", in: 1...100_000, default: 100))
+            curvePoints: try top.int("curvePoints", in: 1...100_000, default: 100),
+            validationEvery: try validationObject?.int("every", in: 0...100_000_000, default: 0) ?? 0,
+            validationSequences: try validationObject?.int("sequences", in: 1...1_000_000, default: 100) ?? 100,
+            keepBest: try validationObject?.bool("keepBest", default: false) ?? false)
         try checkResources(config, source: source)
         return config
     }
@@ -169,6 +176,11 @@ public enum Preset {
                 .init(key: "sequences", value: int(c.evalSequences)),
                 .init(key: "lengthFactors", value: .array(c.evalLengthFactors.map(num))),
                 .init(key: "seed", value: int(Int(c.evalSeed))),
+            ])),
+            .init(key: "validation", value: .object([
+                .init(key: "every", value: int(c.validationEvery)),
+                .init(key: "sequences", value: int(c.validationSequences)),
+                .init(key: "keepBest", value: .bool(c.keepBest)),
             ])),
             .init(key: "curvePoints", value: int(c.curvePoints)),
         ]

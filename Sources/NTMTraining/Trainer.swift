@@ -27,6 +27,40 @@ public struct TrainingSettings: Sendable, Equatable {
     }
 }
 
+/// Periodic validation during training, on a fixed set drawn from the training seed (never the
+/// evaluation set), and what to do with it.
+public struct ValidationSettings: Sendable, Equatable {
+    /// Sequences between validations; 0 disables validation.
+    public var every: Int
+    /// Sequences in the validation set.
+    public var sequences: Int
+    /// Length of the validation sequences (the longest training length: the hardest case in distribution).
+    public var length: Int
+    /// Seed of the validation set.
+    public var seed: UInt64
+    /// At the end, restore the weights of the validation with the lowest cost, so that a late
+    /// instability (common in NTM training) does not decide the result.
+    public var keepBest: Bool
+
+    public init(every: Int, sequences: Int, length: Int, seed: UInt64, keepBest: Bool) {
+        self.every = every
+        self.sequences = sequences
+        self.length = length
+        self.seed = seed
+        self.keepBest = keepBest
+    }
+
+    public static let disabled = ValidationSettings(every: 0, sequences: 0, length: 1, seed: 0, keepBest: false)
+}
+
+/// One validation: cost and bit errors per sequence on the validation set after `sequences`.
+public struct ValidationPoint: Sendable, Equatable {
+    public var sequences: Int
+    public var costBits: Double
+    public var bitErrors: Double
+    public var seconds: Double
+}
+
 /// One point of a learning curve: the mean training cost and bit errors over the sequences since
 /// the previous point.
 public struct CurvePoint: Sendable, Equatable {
@@ -55,6 +89,15 @@ public struct TrainingOutcome: Sendable {
     public var curve: [CurvePoint]
     /// Steps whose loss or gradient was not finite, which were not applied.
     public var skippedSteps: Int
+    /// Every validation, in order.
+    public var validation: [ValidationPoint]
+    /// The validation whose weights the model ends with (`nil` when the final weights are kept).
+    public var selected: ValidationPoint?
+
+    /// The first validation with fewer than `bitErrors` errors per sequence: when the task was solved.
+    public func firstSolved(below bitErrors: Double) -> ValidationPoint? {
+        validation.first { $0.bitErrors < bitErrors }
+    }
 }
 
 /// Trains one model on one task.
@@ -67,15 +110,17 @@ public final class Trainer {
     public private(set) var dataRNG: RandomSource
     /// Sequences between learning-curve points.
     public let curveEvery: Int
+    public let validation: ValidationSettings
 
     public init(model: any SequenceModel, task: any SequenceTask, settings: TrainingSettings, dataRNG: RandomSource,
-                curveEvery: Int) {
+                curveEvery: Int, validation: ValidationSettings = .disabled) {
         precondition(settings.batch >= 1 && settings.sequences >= 0 && curveEvery >= 1, "invalid training settings")
         self.model = model
         self.task = task
         self.settings = settings
         self.dataRNG = dataRNG
         self.curveEvery = curveEvery
+        self.validation = validation
         state = OptimizerState(optimizer: settings.optimizer.make(), parameters: model.parameters)
     }
 
@@ -88,6 +133,18 @@ public final class Trainer {
         var seen = 0, steps = 0, skipped = 0
         var windowLoss = 0.0, windowErrors = 0.0, windowCount = 0
         var lastReport = start, lastCost = Double.nan
+        var validations: [ValidationPoint] = []
+        var best: (point: ValidationPoint, weights: [[Float]])?
+        func validate() {
+            let r = Evaluation.evaluate(model: model, task: task, lengths: [validation.length],
+                                        sequences: validation.sequences, evalSeed: validation.seed, stream: "validation")[0]
+            let point = ValidationPoint(sequences: seen, costBits: r.costBits, bitErrors: r.bitErrors,
+                                        seconds: Date().timeIntervalSince(start))
+            validations.append(point)
+            if validation.keepBest && r.costBits.isFinite && (best == nil || r.costBits < best!.point.costBits) {
+                best = (point, params.map(\.value.array))
+            }
+        }
         let Y = model.outputWidth
         while seen < settings.sequences {
             let b = settings.batch
@@ -135,6 +192,9 @@ public final class Trainer {
                 }
                 windowLoss = 0; windowErrors = 0; windowCount = 0
             }
+            if validation.every > 0 && (seen / validation.every != (seen - b) / validation.every || seen >= settings.sequences) {
+                validate()
+            }
             if let progress {
                 let now = Date()
                 if now.timeIntervalSince(lastReport) >= 0.5 || seen >= settings.sequences {
@@ -147,7 +207,12 @@ public final class Trainer {
                 }
             }
         }
+        var selected: ValidationPoint?
+        if let best, best.point.sequences != seen {
+            for (p, w) in zip(params, best.weights) { p.value.copy(from: w) }
+            selected = best.point
+        }
         return TrainingOutcome(sequences: seen, steps: steps, wallSeconds: Date().timeIntervalSince(start),
-                               curve: curve, skippedSteps: skipped)
+                               curve: curve, skippedSteps: skipped, validation: validations, selected: selected)
     }
 }
