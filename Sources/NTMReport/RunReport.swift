@@ -184,23 +184,20 @@ public struct RunReport {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Ten evenly spaced points of every model's curve, side by side.
+    /// Every model's training cost at ten evenly spaced sequence counts (the curve point at or just
+    /// before each count), side by side.
     var curveTable: String {
         let points = 10
+        let budget = results.map { $0.outcome.curve.last?.sequences ?? 0 }.max() ?? 0
+        guard budget > 0 else { return "(no training steps)" }
         let header = ["sequences"] + results.map { "\($0.kind.rawValue) cost" }
-        var rows: [[String]] = []
-        let maxLen = results.map(\.outcome.curve.count).max() ?? 0
-        guard maxLen > 0 else { return "(no training steps)" }
-        var indices = Set<Int>()
-        for k in 1...points { indices.insert(max(0, k * maxLen / points - 1)) }
-        for i in indices.sorted() {
-            var row: [String] = []
-            let seq = results.compactMap { i < $0.outcome.curve.count ? $0.outcome.curve[i].sequences : nil }.first ?? 0
-            row.append(Markdown.count(seq))
-            for r in results {
-                row.append(i < r.outcome.curve.count ? Markdown.bits(r.outcome.curve[i].costBits) : "")
+        let rows = (1...points).map { k -> [String] in
+            let at = k * budget / points
+            return [Markdown.count(at)] + results.map { r in
+                guard let p = r.outcome.curve.last(where: { $0.sequences <= at }),
+                      at <= (r.outcome.curve.last?.sequences ?? 0) else { return "" }
+                return Markdown.bits(p.costBits)
             }
-            rows.append(row)
         }
         return Markdown.table(header: header, rows: rows, alignRight: Set(0..<header.count))
     }
