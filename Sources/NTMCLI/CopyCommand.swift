@@ -8,7 +8,7 @@ import NTMTraining
 enum CopyCommand {
     static let specs: [FlagSpec] = SharedFlags.experiment + [
         FlagSpec("models", "LIST", "models to compare, comma-separated (preset: ntm,lstm,gru)"),
-        FlagSpec("threads", "N", "models trained at once (default: the number of cores; results do not depend on it)"),
+        FlagSpec("threads", "N", "threads: models trained at once, then batch shards (default: the number of cores; results do not depend on it)"),
         FlagSpec("quiet", nil, "no progress on stderr"),
     ] + SharedFlags.modelSize + SharedFlags.baselineSize + [SharedFlags.help]
 

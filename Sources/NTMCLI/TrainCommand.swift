@@ -7,7 +7,8 @@ import NTMTraining
 
 enum TrainCommand {
     static let specs: [FlagSpec] = [FlagSpec("model", "KIND", "ntm, lstm or gru (default: ntm)")] + SharedFlags.experiment
-        + [FlagSpec("quiet", nil, "no progress on stderr")] + SharedFlags.modelSize + [SharedFlags.help]
+        + [FlagSpec("threads", "N", "threads running the batch's shards (default: the number of cores; results do not depend on it)"),
+           FlagSpec("quiet", nil, "no progress on stderr")] + SharedFlags.modelSize + [SharedFlags.help]
 
     static let summary = "train one model on the copy task and write its checkpoint and report"
 
@@ -24,7 +25,8 @@ enum TrainCommand {
         let out = args.string("out") ?? "runs/train-\(kind.rawValue)-\(config.task.name)-L\(config.task.length)-seed\(config.seed)"
         try OutputDirectory.prepare(out)
         let display = ProgressDisplay(quiet: args.has("quiet"))
-        let results = Experiment.run(config, threads: 1, progress: display.board(order: [kind.rawValue]))
+        let threads = try args.int("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        let results = Experiment.run(config, threads: threads, progress: display.board(order: [kind.rawValue]))
         display.finish()
         let report = RunReport(config: config, results: results, command: commandLine, manifest: .current())
         try report.write(to: out)

@@ -13,11 +13,13 @@ public enum BuiltInPresets {
             model: ModelConfig(kind: .ntm, inputWidth: task.inputWidth, outputWidth: task.outputWidth, controllerSize: 100,
                                layers: 1, memoryRows: 128, memoryWidth: 20, readHeads: 1, writeHeads: 1, shiftRange: 1,
                                memoryInit: .constant, clipValue: 20),
-            training: TrainingSettings(sequences: 40_000, batch: 1, optimizer: rmsprop, clipNorm: 10, clipGradValue: 0))
+            training: TrainingSettings(sequences: 40_000, batch: 1, optimizer: rmsprop, clipNorm: 10, clipGradValue: 0,
+                                       shards: 1))
         let lstm = ModelPlan(
             model: ModelConfig(kind: .lstm, inputWidth: task.inputWidth, outputWidth: task.outputWidth, controllerSize: 256,
                                layers: 3),
-            training: TrainingSettings(sequences: 20_000, batch: 16, optimizer: adam, clipNorm: 10, clipGradValue: 0))
+            training: TrainingSettings(sequences: 20_000, batch: 16, optimizer: adam, clipNorm: 10, clipGradValue: 0,
+                                       shards: 2))
         var gru = lstm
         gru.model.kind = .gru
         return ExperimentConfig(

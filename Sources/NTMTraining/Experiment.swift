@@ -39,14 +39,18 @@ public final class ProgressBoard: @unchecked Sendable {
 
 public enum Experiment {
     /// Trains and evaluates one model of `config`.
-    public static func runModel(_ kind: ModelKind, config: ExperimentConfig,
+    public static func runModel(_ kind: ModelKind, config: ExperimentConfig, threads: Int = 1,
                                 progress: ((TrainingProgress) -> Void)? = nil) -> ModelResult {
         let plan = config.plan(kind)
         var initRNG = config.initRNG(for: kind)
         let model = ModelFactory.make(plan.model, rng: &initRNG)
         let task = config.task.make()
         let trainer = Trainer(model: model, task: task, settings: plan.training, dataRNG: config.dataRNG(),
-                              curveEvery: config.curveEvery(for: kind), validation: config.validation)
+                              curveEvery: config.curveEvery(for: kind), validation: config.validation, threads: threads,
+                              makeReplica: {
+                                  var rng = RandomSource(seed: 0)
+                                  return ModelFactory.make(plan.model, rng: &rng)
+                              })
         let outcome = trainer.run(progress: progress)
         let evaluation = Evaluation.evaluate(model: model, task: task, lengths: config.evalLengths,
                                              sequences: config.evalSequences, evalSeed: config.evalSeed)
@@ -56,15 +60,19 @@ public enum Experiment {
     }
 
     /// Trains every model, at most `threads` at a time, and returns the results in `config.models` order.
-    /// The numbers do not depend on `threads`: each model has its own generators and runs alone on its thread.
+    /// Threads left over when there are fewer models than threads run each model's batch shards.
+    /// The numbers do not depend on `threads`: each model has its own generators, and its shard count
+    /// comes from the configuration.
     public static func run(_ config: ExperimentConfig, threads: Int, progress: ProgressBoard? = nil) -> [ModelResult] {
         let kinds = config.models
         let box = ResultBox(count: kinds.count)
         let next = Counter()
         let workers = max(1, min(threads, kinds.count))
+        let perModel = max(1, threads / max(kinds.count, 1))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = next.take(below: kinds.count) {
-                let result = runModel(kinds[i], config: config, progress: progress.map { board in { board.update($0) } })
+                let result = runModel(kinds[i], config: config, threads: perModel,
+                                      progress: progress.map { board in { board.update($0) } })
                 box.set(i, result)
             }
         }

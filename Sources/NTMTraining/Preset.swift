@@ -9,7 +9,7 @@ public enum Preset {
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
     static let taskKeys = ["name", "bits", "minLength", "length", "why"]
     static let evalKeys = ["sequences", "lengthFactors", "seed", "why"]
-    static let trainingKeys = ["sequences", "batch", "optimizer", "clipNorm", "clipGradValue"]
+    static let trainingKeys = ["sequences", "batch", "optimizer", "clipNorm", "clipGradValue", "shards"]
     static let ntmKeys = ["controllerSize", "layers", "memoryRows", "memoryWidth", "readHeads", "writeHeads",
                           "shiftRange", "memoryInit", "clipValue", "why"] + trainingKeys
     static let baselineKeys = ["hiddenSize", "layers", "why"] + trainingKeys
@@ -114,7 +114,8 @@ public enum Preset {
         let training = TrainingSettings(
             sequences: try o.int("sequences", in: 0...100_000_000), batch: try o.int("batch", in: 1...4096),
             optimizer: optimizer, clipNorm: try o.double("clipNorm", in: 0...1e9, default: 10),
-            clipGradValue: try o.double("clipGradValue", in: 0...1e9, default: 0))
+            clipGradValue: try o.double("clipGradValue", in: 0...1e9, default: 0),
+            shards: try o.int("shards", in: 1...256, default: 1))
         return ModelPlan(model: model, training: training)
     }
 
@@ -212,6 +213,7 @@ public enum Preset {
                 .init(key: "sequences", value: int(t.sequences)), .init(key: "batch", value: int(t.batch)),
                 .init(key: "optimizer", value: .object(opt)), .init(key: "clipNorm", value: num(t.clipNorm)),
                 .init(key: "clipGradValue", value: num(t.clipGradValue)),
+                .init(key: "shards", value: int(t.shards)),
             ]
             top.append(.init(key: kind.rawValue, value: .object(fields)))
         }

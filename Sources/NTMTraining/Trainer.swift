@@ -17,13 +17,18 @@ public struct TrainingSettings: Sendable, Equatable {
     public var clipNorm: Double
     /// Optional element-wise gradient clip (0 disables).
     public var clipGradValue: Double
+    /// Blocks each batch is split into for parallel forward/backward passes. The numbers depend on it
+    /// (gradients are summed block by block), never on the number of threads that run the blocks.
+    public var shards: Int
 
-    public init(sequences: Int, batch: Int, optimizer: OptimizerConfig, clipNorm: Double = 10, clipGradValue: Double = 0) {
+    public init(sequences: Int, batch: Int, optimizer: OptimizerConfig, clipNorm: Double = 10, clipGradValue: Double = 0,
+                shards: Int = 1) {
         self.sequences = sequences
         self.batch = batch
         self.optimizer = optimizer
         self.clipNorm = clipNorm
         self.clipGradValue = clipGradValue
+        self.shards = shards
     }
 }
 
@@ -111,9 +116,15 @@ public final class Trainer {
     /// Sequences between learning-curve points.
     public let curveEvery: Int
     public let validation: ValidationSettings
+    /// Forward and backward of a batch, in `settings.shards` blocks.
+    public let step: GradientStep
 
+    /// - Parameters:
+    ///   - threads: threads that run a batch's shards (results do not depend on it).
+    ///   - makeReplica: builds another model of the same configuration, needed when `settings.shards > 1`.
     public init(model: any SequenceModel, task: any SequenceTask, settings: TrainingSettings, dataRNG: RandomSource,
-                curveEvery: Int, validation: ValidationSettings = .disabled) {
+                curveEvery: Int, validation: ValidationSettings = .disabled, threads: Int = 1,
+                makeReplica: (() -> any SequenceModel)? = nil) {
         precondition(settings.batch >= 1 && settings.sequences >= 0 && curveEvery >= 1, "invalid training settings")
         self.model = model
         self.task = task
@@ -122,13 +133,14 @@ public final class Trainer {
         self.curveEvery = curveEvery
         self.validation = validation
         state = OptimizerState(optimizer: settings.optimizer.make(), parameters: model.parameters)
+        let shards = makeReplica == nil ? 1 : min(settings.shards, settings.batch)
+        step = GradientStep(model: model, shards: shards, threads: threads, makeReplica: makeReplica)
     }
 
     /// Runs the whole budget. `progress` is called about twice a second from this thread.
     public func run(progress: ((TrainingProgress) -> Void)? = nil) -> TrainingOutcome {
         let start = Date()
         let params = model.parameters
-        var logits: [Float] = [], dLogits: [Float] = []
         var curve: [CurvePoint] = []
         var seen = 0, steps = 0, skipped = 0
         var windowLoss = 0.0, windowErrors = 0.0, windowCount = 0
@@ -145,31 +157,10 @@ public final class Trainer {
                 best = (point, params.map(\.value.array))
             }
         }
-        let Y = model.outputWidth
         while seen < settings.sequences {
             let b = settings.batch
             let batch = task.makeBatch(batchSize: b, length: nil, rng: &dataRNG)
-            let n = batch.steps * b * Y
-            if logits.count < n {
-                logits = [Float](repeating: 0, count: n)
-                dLogits = [Float](repeating: 0, count: n)
-            }
-            params.zeroGradients()
-            let result = logits.withUnsafeMutableBufferPointer { y in
-                dLogits.withUnsafeMutableBufferPointer { dy in
-                    batch.inputs.values.withUnsafeBufferPointer { x in
-                        model.forward(inputs: x.baseAddress!, steps: batch.steps, batch: b, logits: y.baseAddress!)
-                    }
-                    let r = batch.targets.values.withUnsafeBufferPointer { tg in
-                        batch.mask.values.withUnsafeBufferPointer { m in
-                            BitLoss.evaluate(logits: y.baseAddress!, targets: tg.baseAddress!, mask: m.baseAddress!,
-                                             steps: batch.steps, batch: b, width: Y, gradient: dy.baseAddress!)
-                        }
-                    }
-                    if r.loss.isFinite { model.backward(logitGradients: dy.baseAddress!) }
-                    return r
-                }
-            }
+            let result = step.run(batch)
             steps += 1
             seen += b
             let norm = result.loss.isFinite ? GradientClipping.clipByGlobalNorm(params, maxNorm: settings.clipNorm) : .nan

@@ -40,7 +40,6 @@ import math
 import struct
 import sys
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import numpy as np

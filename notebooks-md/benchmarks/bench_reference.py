@@ -1,0 +1,271 @@
+"""Training-step benchmark of the reference PyTorch / JAX models.
+
+Measures one full training step of the copy task, the same work as one step
+of the Swift kit: forward over the whole sequence (T = 2L+1 steps of a random
+8-bit copy batch: inputs [T,B,9], targets [T,B,8], mask [T]), backward
+(BPTT), and an RMSProp-with-momentum update (lr 1e-4, alpha 0.95, momentum 0.9,
+eps 1e-8):
+
+* ``torch-eager``   -- ``torch.optim.RMSprop``; the baselines use PyTorch's fused
+  ``nn.LSTM`` / ``nn.GRU``, the NTM a Python time loop.
+* ``torch-compile`` -- the same under ``torch.compile`` (default inductor
+  backend).  It first tries to compile the whole step (forward, backward via
+  compiled autograd, optimizer) as one graph, then the whole step allowing
+  graph breaks, then only forward+loss (backward and optimizer eager); the
+  first that compiles *and* reproduces the eager step is used, and the JSON
+  ``note`` says which.
+* ``jax-jit``       -- one ``jax.jit`` function: ``value_and_grad`` of the
+  ``lax.scan`` model, and the same RMSProp update written by hand.
+
+Model sizes: NTM with a 100-unit, 1-layer LSTM controller, 128 x 20 memory,
+1 read + 1 write head, shift range 1; LSTM/GRU baselines with ``--hidden``
+units in ``--layers`` layers (default 256 x 3).  X = 9, Y = 8.
+
+Warm-up (compilation excluded from the timing, reported as ``compile_s``),
+then ``--reps`` timed steps (default: enough for about 3 s, at least 5), one
+fixed batch.  Prints one JSON line with impl, model, length, batch,
+ms_per_step (median), ms_per_sequence (= ms_per_step / batch), reps, note and
+a few extra keys.
+
+Example::
+
+    python bench_reference.py --impl jax-jit --model ntm --length 20 --batch 32 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+import traceback
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_models as rm  # noqa: E402  (needs the path above)
+
+import torch  # noqa: E402
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+
+LR, ALPHA, MOMENTUM, EPS = 1e-4, 0.95, 0.9, 1e-8
+TARGET_SECONDS = 3.0      # default timing budget
+MIN_REPS = 5
+WARMUP_SECONDS = 1.0      # post-compilation warm-up budget
+MIN_WARMUP = 3
+
+
+def make_config(args):
+    if args.model == "ntm":
+        return rm.NTMConfig(input_width=9, output_width=8,
+                            controller_size=args.hidden or 100, layers=args.layers or 1,
+                            memory_rows=128, memory_width=20, read_heads=1, write_heads=1,
+                            shift_range=1, memory_init="constant", clip_value=20.0)
+    return rm.RNNConfig(kind=args.model, input_width=9, output_width=8,
+                        hidden_size=args.hidden or 256, layers=args.layers or 3)
+
+
+# -----------------------------------------------------------------------------
+# PyTorch
+# -----------------------------------------------------------------------------
+
+def torch_setup(cfg, init, data):
+    model = rm.torch_load(rm.torch_model(cfg), init)
+    opt = torch.optim.RMSprop(model.parameters(), lr=LR, alpha=ALPHA, eps=EPS, momentum=MOMENTUM)
+    inputs, targets, mask = (torch.from_numpy(a) for a in data)
+    return model, opt, inputs, targets, mask
+
+
+def torch_step_fn(model, opt, inputs, targets, mask, loss_fn=None):
+    """The training step as a closure; ``loss_fn(inputs, targets, mask)``
+    defaults to the eager model + loss."""
+    if loss_fn is None:
+        def loss_fn(x, y, m):
+            return rm.torch_bce_loss(model(x), y, m)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(inputs, targets, mask)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+    return step
+
+
+def torch_compiled_step(cfg, init, data):
+    """Try the compilation strategies in order.  Each candidate is built on a
+    fresh model, run for two steps (compiling on the first) and compared with
+    two eager steps from the same start.  Returns ``(step, note, compile_s)``."""
+    import torch._dynamo as dynamo
+
+    # Reference: two eager steps.
+    model, opt, x, y, m = torch_setup(cfg, init, data)
+    eager = torch_step_fn(model, opt, x, y, m)
+    ref_losses = [eager().item() for _ in range(2)]
+    ref_params = [p.detach().clone() for p in model.parameters()]
+
+    def whole_step(fullgraph):
+        def build():
+            dynamo.reset()
+            dynamo.config.compiled_autograd = True     # trace backward() too
+            model, opt, x, y, m = torch_setup(cfg, init, data)
+            return model, torch.compile(torch_step_fn(model, opt, x, y, m), fullgraph=fullgraph)
+        return build
+
+    def forward_only():
+        dynamo.reset()
+        dynamo.config.compiled_autograd = False
+        model, opt, x, y, m = torch_setup(cfg, init, data)
+        compiled_loss = torch.compile(lambda a, b, c: rm.torch_bce_loss(model(a), b, c))
+        return model, torch_step_fn(model, opt, x, y, m, loss_fn=compiled_loss)
+
+    candidates = [
+        ("whole step (forward+backward+RMSprop) compiled, fullgraph=True, compiled autograd",
+         whole_step(True)),
+        ("whole step compiled with graph breaks allowed (compiled autograd for backward)",
+         whole_step(False)),
+        ("forward+loss compiled; backward (AOT-compiled graph) and RMSprop step eager",
+         forward_only),
+    ]
+    failures = []
+    for note, build in candidates:
+        try:
+            start = time.perf_counter()
+            model, step = build()
+            losses = [step().item()]
+            compile_s = time.perf_counter() - start
+            losses.append(step().item())
+            # Same two steps as eager?  (1e-4 of each tensor's scale: compiled
+            # kernels may reorder float32 sums.)
+            bad = [i for i, (a, b) in enumerate(zip(model.parameters(), ref_params))
+                   if rm.relative_error(a.detach().numpy(), b.numpy()) > 1e-4]
+            if bad or not np.allclose(losses, ref_losses, rtol=1e-4):
+                raise RuntimeError(f"compiled step disagrees with eager: losses {losses} vs "
+                                   f"{ref_losses}, {len(bad)} parameters differ")
+            if failures:
+                note += " [fell back: " + "; ".join(failures) + "]"
+            return step, note, compile_s
+        except Exception as exc:  # noqa: BLE001 -- any compile failure means: try the next one
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+            failures.append(f"{note.split(',')[0]}: {type(exc).__name__}: {first_line}")
+            print(f"torch.compile candidate failed ({note}):", file=sys.stderr)
+            traceback.print_exc(limit=3, file=sys.stderr)
+    raise RuntimeError("every torch.compile strategy failed: " + " | ".join(failures))
+
+
+# -----------------------------------------------------------------------------
+# JAX
+# -----------------------------------------------------------------------------
+
+def jax_train_step(cfg):
+    """``step(params, opt_state, consts, inputs, targets, mask) ->
+    (params, opt_state, loss)``, jitted, parameters and optimizer state donated.
+    RMSProp exactly as ``torch.optim.RMSprop(alpha, eps, momentum)``."""
+    loss_fn = rm.jax_loss_fn(cfg)
+
+    def step(params, opt_state, consts, inputs, targets, mask):
+        loss, grads = jax.value_and_grad(loss_fn)(params, consts, inputs, targets, mask)
+        square_avg, buf = opt_state
+        square_avg = jax.tree.map(lambda s, g: ALPHA * s + (1.0 - ALPHA) * g * g, square_avg, grads)
+        buf = jax.tree.map(lambda b, g, s: MOMENTUM * b + g / (jnp.sqrt(s) + EPS),
+                           buf, grads, square_avg)
+        params = jax.tree.map(lambda p, b: p - LR * b, params, buf)
+        return params, (square_avg, buf), loss
+
+    return jax.jit(step, donate_argnums=(0, 1))
+
+
+# -----------------------------------------------------------------------------
+# Timing
+# -----------------------------------------------------------------------------
+
+def time_steps(run, reps: int | None):
+    """Warm up (at least MIN_WARMUP steps or WARMUP_SECONDS), then time
+    ``reps`` steps (default: ~TARGET_SECONDS, at least MIN_REPS).  ``run()``
+    must do one complete step and return once its results are ready.
+    Returns (median seconds, reps)."""
+    warm = []
+    while len(warm) < MIN_WARMUP or sum(warm) < WARMUP_SECONDS:
+        start = time.perf_counter()
+        run()
+        warm.append(time.perf_counter() - start)
+    if reps is None:
+        reps = max(MIN_REPS, math.ceil(TARGET_SECONDS / statistics.median(warm[-MIN_WARMUP:])))
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), reps
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--impl", required=True, choices=["torch-eager", "torch-compile", "jax-jit"])
+    parser.add_argument("--model", required=True, choices=["ntm", "lstm", "gru"])
+    parser.add_argument("--length", type=int, required=True, help="copy length L (T = 2L+1)")
+    parser.add_argument("--batch", type=int, required=True)
+    parser.add_argument("--hidden", type=int, default=None,
+                        help="hidden size (default 256 for LSTM/GRU, 100 for the NTM controller)")
+    parser.add_argument("--layers", type=int, default=None,
+                        help="layers (default 3 for LSTM/GRU, 1 for the NTM controller)")
+    parser.add_argument("--reps", type=int, default=None,
+                        help="timed steps (default: enough for ~3 s, at least 5)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print only the JSON line")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(2)
+    cfg = make_config(args)
+    init = rm.init_parameters(cfg, seed=args.seed)
+    data = rm.copy_batch(args.length, args.batch, seed=args.seed + 1)
+    compile_s = 0.0
+
+    if args.impl == "torch-eager":
+        model, opt, x, y, m = torch_setup(cfg, init, data)
+        step = torch_step_fn(model, opt, x, y, m)
+        note = ("fused nn.LSTM/nn.GRU" if args.model != "ntm" else "Python time loop") + ", eager"
+        median, reps = time_steps(step, args.reps)
+    elif args.impl == "torch-compile":
+        step, note, compile_s = torch_compiled_step(cfg, init, data)
+        median, reps = time_steps(step, args.reps)
+    else:
+        params, consts = rm.split_parameters(cfg, init)
+        opt_state = (jax.tree.map(jnp.zeros_like, params), jax.tree.map(jnp.zeros_like, params))
+        batch = tuple(jnp.asarray(a) for a in data)
+        step = jax_train_step(cfg)
+        state = {"params": params, "opt": opt_state}
+
+        def run():
+            state["params"], state["opt"], loss = step(state["params"], state["opt"], consts, *batch)
+            jax.block_until_ready((state["params"], loss))
+
+        start = time.perf_counter()
+        run()                                         # compiles, then runs one step
+        compile_s = time.perf_counter() - start
+        note = "jax.jit of value_and_grad + RMSprop, lax.scan over time, donated buffers"
+        median, reps = time_steps(run, args.reps)
+
+    result = {
+        "impl": args.impl, "model": args.model, "length": args.length, "batch": args.batch,
+        "ms_per_step": round(median * 1e3, 4),
+        "ms_per_sequence": round(median * 1e3 / args.batch, 4),
+        "reps": reps, "note": note,
+        "hidden": cfg.controller_size if args.model == "ntm" else cfg.hidden_size,
+        "layers": cfg.layers, "compile_s": round(compile_s, 2),
+        "versions": f"torch {torch.__version__}, jax {jax.__version__}",
+        "torch_threads": torch.get_num_threads(),
+    }
+    if not args.json:
+        print(f"{args.impl} {args.model} L{args.length} B{args.batch}: "
+              f"{result['ms_per_step']:.3f} ms/step, {result['ms_per_sequence']:.4f} ms/sequence "
+              f"({reps} reps; {note})")
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
