@@ -9,6 +9,7 @@ public enum NTMCLI {
         ("train", TrainCommand.summary),
         ("eval", EvalCommand.summary),
         ("trace", TraceCommand.summary),
+        ("perf", PerfCommand.summary),
     ]
 
     public static var usage: String {
@@ -41,6 +42,7 @@ public enum NTMCLI {
         case "train": return try TrainCommand.run(rest, commandLine: commandLine)
         case "eval": return try EvalCommand.run(rest)
         case "trace": return try TraceCommand.run(rest)
+        case "perf": return try PerfCommand.run(rest)
         case "help", "--help", "-h":
             print(usage)
             return 0

@@ -1,6 +1,14 @@
 // Writing to memory: erase then add, one write head (models.md § NTM, step 5).
 import NTMCore
 
+@inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
 /// `Mem' = Mem ∘ (1 - w eᵀ) + w aᵀ`, with weighting `w` `[N]`, erase `e ∈ (0,1)^M`, add `a ∈ (-1,1)^M`.
 public enum EraseAddWrite {
     /// Writes `Mem'` into `output` (`[N, M]`); `output` may be the same storage as `memory`.
@@ -30,15 +38,28 @@ public enum EraseAddWrite {
         weightingGradient dw: UnsafeMutablePointer<Float>, eraseGradient de: UnsafeMutablePointer<Float>,
         addGradient da: UnsafeMutablePointer<Float>
     ) {
+        let m8 = M & ~7
         for n in 0..<N {
             let wn = w[n], row = memory + n * M, dRow = dMem + n * M
-            var dwn: Float = 0
-            for m in 0..<M {
+            let w8 = SIMD8<Float>(repeating: wn)
+            var acc = SIMD8<Float>()
+            var m = 0
+            while m < m8 {
+                let g = load(dRow + m), r = load(row + m), ev = load(e + m)
+                acc += g * (load(a + m) - r * ev)
+                store(load(de + m) - g * r * w8, de + m)
+                store(load(da + m) + g * w8, da + m)
+                store(g * (1 - w8 * ev), dRow + m)
+                m += 8
+            }
+            var dwn = acc.sum()
+            while m < M {
                 let g = dRow[m]
                 dwn += g * (a[m] - row[m] * e[m])
                 de[m] -= g * row[m] * wn
                 da[m] += g * wn
                 dRow[m] = g * (1 - wn * e[m])
+                m += 1
             }
             dw[n] += dwn
         }

@@ -8,10 +8,7 @@ public enum WeightedRead {
         memory: UnsafePointer<Float>, rows N: Int, width M: Int
     ) {
         r.update(repeating: 0, count: M)
-        for n in 0..<N {
-            let wn = w[n], row = memory + n * M
-            for m in 0..<M { r[m] += wn * row[m] }
-        }
+        for n in 0..<N { axpy(w[n], memory + n * M, r, M) }
     }
 
     /// Adds `dL/dw_n = dr · Mem[n]` and `dL/dMem[n] = w_n dr`.
@@ -21,14 +18,8 @@ public enum WeightedRead {
         weightingGradient dw: UnsafeMutablePointer<Float>, memoryGradient dMem: UnsafeMutablePointer<Float>
     ) {
         for n in 0..<N {
-            let row = memory + n * M, dRow = dMem + n * M
-            let wn = w[n]
-            var dot: Float = 0
-            for m in 0..<M {
-                dot += dr[m] * row[m]
-                dRow[m] += wn * dr[m]
-            }
-            dw[n] += dot
+            dw[n] += dot(dr, memory + n * M, M)
+            axpy(w[n], dr, dMem + n * M, M)
         }
     }
 }

@@ -8,12 +8,13 @@ public enum CircularShift {
         output ws: UnsafeMutablePointer<Float>, input wg: UnsafePointer<Float>,
         shifts s: UnsafePointer<Float>, shiftRange S: Int, count N: Int
     ) {
-        for n in 0..<N {
-            var acc: Float = 0
-            for j in -S...S {
-                acc += wg[modulo(n - j, N)] * s[j + S]
-            }
-            ws[n] = acc
+        ws.update(repeating: 0, count: N)
+        // For each shift j, ws[n] += s_j wg[n - j], in two runs split where the index wraps.
+        for j in -S...S {
+            let sj = s[j + S]
+            let shift = modulo(j, N)  // ws[n] reads wg[(n - shift) mod N]
+            for n in shift..<N { ws[n] += sj * wg[n - shift] }
+            for n in 0..<shift { ws[n] += sj * wg[n + N - shift] }
         }
     }
 
@@ -23,13 +24,19 @@ public enum CircularShift {
         shifts s: UnsafePointer<Float>, shiftRange S: Int, count N: Int,
         inputGradient dwg: UnsafeMutablePointer<Float>, shiftGradient ds: UnsafeMutablePointer<Float>
     ) {
-        for n in 0..<N {
-            let g = dws[n]
-            for j in -S...S {
-                let src = modulo(n - j, N)
-                dwg[src] += g * s[j + S]
-                ds[j + S] += g * wg[src]
+        for j in -S...S {
+            let sj = s[j + S]
+            let shift = modulo(j, N)
+            var acc: Float = 0
+            for n in shift..<N {
+                dwg[n - shift] += dws[n] * sj
+                acc += dws[n] * wg[n - shift]
             }
+            for n in 0..<shift {
+                dwg[n + N - shift] += dws[n] * sj
+                acc += dws[n] * wg[n + N - shift]
+            }
+            ds[j + S] += acc
         }
     }
 

@@ -19,19 +19,12 @@ public enum CosineSimilarity {
         similarity K: UnsafeMutablePointer<Float>, rowNorms: UnsafeMutablePointer<Float>,
         key k: UnsafePointer<Float>, memory: UnsafePointer<Float>, rows N: Int, width M: Int
     ) -> Float {
-        var kk: Float = 0
-        for m in 0..<M { kk += k[m] * k[m] }
-        let keyNorm = kk.squareRoot()
+        let keyNorm = NTMCore.dot(k, k, M).squareRoot()
         for n in 0..<N {
             let row = memory + n * M
-            var dot: Float = 0, rr: Float = 0
-            for m in 0..<M {
-                dot += k[m] * row[m]
-                rr += row[m] * row[m]
-            }
-            let rowNorm = rr.squareRoot()
+            let rowNorm = NTMCore.dot(row, row, M).squareRoot()
             rowNorms[n] = rowNorm
-            K[n] = dot / (keyNorm * rowNorm + epsilon)
+            K[n] = NTMCore.dot(k, row, M) / (keyNorm * rowNorm + epsilon)
         }
         return keyNorm
     }
@@ -58,10 +51,10 @@ public enum CosineSimilarity {
             let inv = g / D
             let keyScale = keyNorm > 0 ? g * K[n] * rowNorm / (keyNorm * D) : 0
             let rowScale = rowNorm > 0 ? g * K[n] * keyNorm / (rowNorm * D) : 0
-            for m in 0..<M {
-                dk[m] += row[m] * inv - k[m] * keyScale
-                dRow[m] += k[m] * inv - row[m] * rowScale
-            }
+            axpy(inv, row, dk, M)
+            axpy(-keyScale, k, dk, M)
+            axpy(inv, k, dRow, M)
+            axpy(-rowScale, row, dRow, M)
         }
     }
 }

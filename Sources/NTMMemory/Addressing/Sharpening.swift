@@ -11,16 +11,16 @@ public enum Sharpening {
     public static func forward(
         output w: UnsafeMutablePointer<Float>, input ws: UnsafePointer<Float>, gamma: Float, count N: Int
     ) {
-        // Powers and their sum in Double: γ-gradients of nearly flat weightings cancel badly in Float.
+        // Powers as exp(γ log ws) in Float; their sum in Double, since the γ-gradient of a nearly flat
+        // weighting is a difference of nearly equal sums.
         var sum = 0.0
-        let g = Double(gamma)
         for n in 0..<N {
-            let p = ws[n] > 0 ? Foundation_pow(Double(ws[n]), g) : 0
-            w[n] = Float(p)
-            sum += p
+            let p = ws[n] > 0 ? expf_(gamma * logf_(ws[n])) : 0
+            w[n] = p
+            sum += Double(p)
         }
-        let inv = 1 / (sum + Double(epsilon))
-        for n in 0..<N { w[n] = Float(Double(w[n]) * inv) }
+        let inv = Float(1 / (sum + Double(epsilon)))
+        for n in 0..<N { w[n] *= inv }
     }
 
     /// Given `dL/dw`, adds `dL/dws` and returns `dL/dγ`. With `P_n = ws_n^γ`, `S = Σ P + 1e-16`:
@@ -34,20 +34,20 @@ public enum Sharpening {
         outputGradient dw: UnsafePointer<Float>, output w: UnsafePointer<Float>, input ws: UnsafePointer<Float>,
         gamma: Float, count N: Int, inputGradient dws: UnsafeMutablePointer<Float>
     ) -> Float {
-        // Recomputed in Double (as in forward), so that dL/dP_n - Σ dL/dw_m w_m keeps its digits.
-        let g = Double(gamma)
+        // P_n recomputed as in forward; the sums that cancel (Σ dw w, and dγ) accumulate in Double.
         var sumP = 0.0
-        for n in 0..<N where ws[n] > 0 { sumP += Foundation_pow(Double(ws[n]), g) }
+        for n in 0..<N where ws[n] > 0 { sumP += Double(expf_(gamma * logf_(ws[n]))) }
         let S = sumP + Double(epsilon)
         var dot = 0.0
-        for n in 0..<N where ws[n] > 0 { dot += Double(dw[n]) * Foundation_pow(Double(ws[n]), g) / S }
+        for n in 0..<N { dot += Double(dw[n]) * Double(w[n]) }
         var dGamma = 0.0
         for n in 0..<N where ws[n] > 0 {
-            let x = Double(ws[n])
-            let P = Foundation_pow(x, g)
+            let x = ws[n]
+            let logx = logf_(x)
+            let P = Double(expf_(gamma * logx))
             let dP = (Double(dw[n]) - dot) / S
-            dws[n] += Float(dP * g * P / x)
-            dGamma += dP * P * Foundation_logd(x)
+            dws[n] += Float(dP * Double(gamma) * P / Double(x))
+            dGamma += dP * P * Double(logx)
         }
         return Float(dGamma)
     }
