@@ -27,6 +27,11 @@ public func gemmNT(
     // Two rows of A against four rows of B: eight dot products share every load.
     while m < M {
         let rows = min(2, M - m)
+        if rows == 1 {
+            gemvNT(N, K, A + m * lda, B, ldb, C + m * ldc, accumulate: accumulate)
+            m += 1
+            continue
+        }
         let a0 = A + m * lda
         let a1 = A + (m + rows - 1) * lda
         var n = 0
@@ -86,6 +91,48 @@ public func gemmNT(
     }
 }
 
+/// One row of ``gemmNT``: `c[n] (+)= Σ_k a[k] B[n, k]`, four rows of `B` at a time.
+@inline(__always) private func gemvNT(
+    _ N: Int, _ K: Int, _ a: UnsafePointer<Float>, _ B: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    let k8 = K & ~7
+    var n = 0
+    while n + 4 <= N {
+        let b0 = B + n * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+        var k = 0
+        while k < k8 {
+            let x = load8(a + k)
+            s0 += x * load8(b0 + k); s1 += x * load8(b1 + k)
+            s2 += x * load8(b2 + k); s3 += x * load8(b3 + k)
+            k += 8
+        }
+        var r0 = s0.sum(), r1 = s1.sum(), r2 = s2.sum(), r3 = s3.sum()
+        while k < K {
+            let x = a[k]
+            r0 += x * b0[k]; r1 += x * b1[k]; r2 += x * b2[k]; r3 += x * b3[k]
+            k += 1
+        }
+        if accumulate {
+            c[n] += r0; c[n + 1] += r1; c[n + 2] += r2; c[n + 3] += r3
+        } else {
+            c[n] = r0; c[n + 1] = r1; c[n + 2] = r2; c[n + 3] = r3
+        }
+        n += 4
+    }
+    while n < N {
+        let b0 = B + n * ldb
+        var s = SIMD8<Float>()
+        var k = 0
+        while k < k8 { s += load8(a + k) * load8(b0 + k); k += 8 }
+        var t = s.sum()
+        while k < K { t += a[k] * b0[k]; k += 1 }
+        if accumulate { c[n] += t } else { c[n] = t }
+        n += 1
+    }
+}
+
 /// `C[m, n] += Σ_k A(m, k) · B[k, n]` where `A(m, k) = A[m * rowStrideA + k * colStrideA]`.
 ///
 /// With `(rowStrideA, colStrideA) = (lda, 1)` this is `C += A B` (the input gradient of a linear
@@ -101,6 +148,37 @@ public func gemmAccumulate(
     var m = 0
     while m < M {
         let rows = min(4, M - m)
+        if rows < 4 {
+            // The last rows one at a time: c[n] += Σ_k A(m, k) B[k, n], as axpys over rows of B.
+            for r in m..<M {
+                let a = A + r * rowStrideA, c = C + r * ldc
+                var k = 0
+                while k + 4 <= K {
+                    let x0 = a[k * colStrideA], x1 = a[(k + 1) * colStrideA]
+                    let x2 = a[(k + 2) * colStrideA], x3 = a[(k + 3) * colStrideA]
+                    let b0 = B + k * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
+                    let v0 = SIMD8(repeating: x0), v1 = SIMD8(repeating: x1)
+                    let v2 = SIMD8(repeating: x2), v3 = SIMD8(repeating: x3)
+                    var n = 0
+                    while n < n8 {
+                        let sum = load8(c + n) + v0 * load8(b0 + n) + v1 * load8(b1 + n) + v2 * load8(b2 + n) + v3 * load8(b3 + n)
+                        store8(sum, c + n)
+                        n += 8
+                    }
+                    while n < N {
+                        c[n] += x0 * b0[n] + x1 * b1[n] + x2 * b2[n] + x3 * b3[n]
+                        n += 1
+                    }
+                    k += 4
+                }
+                while k < K {
+                    let x = a[k * colStrideA], b = B + k * ldb
+                    for n in 0..<N { c[n] += x * b[n] }
+                    k += 1
+                }
+            }
+            return
+        }
         let c0 = C + m * ldc
         let c1 = C + (m + min(1, rows - 1)) * ldc
         let c2 = C + (m + min(2, rows - 1)) * ldc
