@@ -110,13 +110,17 @@ public final class GRUStack: RecurrentCell {
             for b in 0..<B {
                 let gi = gates + b * G, ghb = gh + b * G
                 let hp = hPrev + b * H, hOut = hNext + b * H, hnb = hn + b * H
+                // r and z from both sides' pre-activations; n from the input side plus r ∘ (W_hn h + b_hn).
+                for j in 0..<(2 * H) { gi[j] += bi[j] + ghb[j] + bh[j] }
+                sigmoidInPlace(gi, 2 * H)
                 for j in 0..<H {
-                    let r = sigmoid(gi[j] + bi[j] + ghb[j] + bh[j])
-                    let z = sigmoid(gi[H + j] + bi[H + j] + ghb[H + j] + bh[H + j])
                     let hnj = ghb[2 * H + j] + bh[2 * H + j]
-                    let n = tanhf_(gi[2 * H + j] + bi[2 * H + j] + r * hnj)
-                    gi[j] = r; gi[H + j] = z; gi[2 * H + j] = n
                     hnb[j] = hnj
+                    gi[2 * H + j] += bi[2 * H + j] + gi[j] * hnj
+                }
+                tanhInPlace(gi + 2 * H, H)
+                for j in 0..<H {
+                    let z = gi[H + j], n = gi[2 * H + j]
                     hOut[j] = (1 - z) * n + z * hp[j]
                 }
             }

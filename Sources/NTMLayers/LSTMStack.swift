@@ -126,18 +126,14 @@ public final class LSTMStack: RecurrentCell {
             for b in 0..<B {
                 let z = gates + b * G
                 let cp = cPrev + b * H, cn = cNext + b * H, hn = hNext + b * H, tc = tanhC + b * H
-                for j in 0..<H {
-                    let i = sigmoid(z[j] + bias[j])
-                    let f = sigmoid(z[H + j] + bias[H + j])
-                    let g = tanhf_(z[2 * H + j] + bias[2 * H + j])
-                    let o = sigmoid(z[3 * H + j] + bias[3 * H + j])
-                    z[j] = i; z[H + j] = f; z[2 * H + j] = g; z[3 * H + j] = o
-                    let c = f * cp[j] + i * g
-                    cn[j] = c
-                    let th = tanhf_(c)
-                    tc[j] = th
-                    hn[j] = o * th
-                }
+                for j in 0..<G { z[j] += bias[j] }
+                sigmoidInPlace(z, 2 * H)          // i, f
+                tanhInPlace(z + 2 * H, H)         // g
+                sigmoidInPlace(z + 3 * H, H)      // o
+                for j in 0..<H { cn[j] = z[H + j] * cp[j] + z[j] * z[2 * H + j] }
+                tc.update(from: cn, count: H)
+                tanhInPlace(tc, H)
+                for j in 0..<H { hn[j] = z[3 * H + j] * tc[j] }
             }
         }
         return output(step: t)

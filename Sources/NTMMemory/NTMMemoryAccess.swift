@@ -270,16 +270,14 @@ public final class NTMMemoryAccess: MemoryAccess {
     private func activate(raw: UnsafePointer<Float>, act: UnsafeMutablePointer<Float>, layout L: HeadLayout) {
         let C = config.clipValue, M = config.memoryWidth
         for q in 0..<L.size { act[q] = min(max(raw[q], -C), C) }
-        for m in 0..<M { act[L.key + m] = tanhf_(act[L.key + m]) }
+        tanhInPlace(act + L.key, M)
         act[L.beta] = softplus(act[L.beta])
         act[L.gate] = sigmoid(act[L.gate])
         Softmax.forward(output: act + L.shift, input: act + L.shift, count: L.shiftCount)
         act[L.gamma] = 1 + softplus(act[L.gamma])
         if L.isWrite {
-            for m in 0..<M {
-                act[L.erase + m] = sigmoid(act[L.erase + m])
-                act[L.add + m] = tanhf_(act[L.add + m])
-            }
+            sigmoidInPlace(act + L.erase, M)
+            tanhInPlace(act + L.add, M)
         }
     }
 

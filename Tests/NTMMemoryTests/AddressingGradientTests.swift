@@ -327,10 +327,18 @@ struct AddressingGradientTests {
                                      inputGradient: dK.p)
         CosineSimilarity.backward(similarityGradient: dK.p, similarity: K.p, rowNorms: norms.p, keyNorm: keyNorm,
                                   key: key.p, memory: memory.p, rows: N, width: M, keyGradient: dk.p, memoryGradient: dMem.p)
+        // With S = 0 the single shift weight is softmax([ŝ]) = 1 and sharpening normalises away any scale
+        // of it: its true gradient is exactly zero, where finite differences only measure Float rounding
+        // of the loss (~1e-5 here). Check that case directly instead of by differences.
+        var tensors = [entry("key", key, dk.array), entry("memory", memory, dMem.array), entry("beta", beta, [dBeta]),
+                       entry("gate", gate, [dGate]), entry("gamma", gamma, [dGamma]), entry("previous", wPrev, dwPrev.array)]
+        if S == 0 {
+            #expect(abs(ds.p[0]) < 1e-5, "shift gradient \(ds.p[0]) should vanish for S = 0")
+        } else {
+            tensors.append(entry("shifts", shifts, ds.array))
+        }
         let report = gradientCheck(
-            tensors: [entry("key", key, dk.array), entry("memory", memory, dMem.array), entry("beta", beta, [dBeta]),
-                      entry("gate", gate, [dGate]), entry("shifts", shifts, ds.array), entry("gamma", gamma, [dGamma]),
-                      entry("previous", wPrev, dwPrev.array)],
+            tensors: tensors,
             epsilon: 1e-3
         ) {
             _ = forward()

@@ -11,12 +11,10 @@ public enum Softmax {
     ) {
         var maxV = -Float.infinity
         for i in 0..<n { maxV = max(maxV, beta * x[i]) }
+        for i in 0..<n { w[i] = beta * x[i] - maxV }
+        mapInPlace(w, n, exp8)
         var sum: Float = 0
-        for i in 0..<n {
-            let e = expf_(beta * x[i] - maxV)
-            w[i] = e
-            sum += e
-        }
+        for i in 0..<n { sum += w[i] }
         let inv = 1 / sum
         for i in 0..<n { w[i] *= inv }
     }
