@@ -7,8 +7,12 @@
 @inlinable @inline(__always)
 public func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     var x = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.0))
-    // x = n ln 2 + r with |r| <= ln2 / 2; ln 2 split in two for an exact n ln 2.
-    let n = (x * 1.442_695_040_888_963_4 + 0.5).rounded(.down)
+    // x = n ln 2 + r with |r| <= ln2 / 2 and n = round(x / ln 2). Adding 1.5 * 2^23 rounds to an integer
+    // and leaves it in the low mantissa bits (no per-lane float-to-int conversion, no floor, both of
+    // which the portable x86-64 target lacks as vector instructions).
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    let t = x * 1.442_695_040_888_963_4 + magic
+    let n = t - magic
     x -= n * 0.693_359_375
     x -= n * -2.121_944_400_546_905_8e-4
     let z = x * x
@@ -19,8 +23,8 @@ public func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     y = y * x + 1.666_666_545_9e-1
     y = y * x + 5.000_000_120_1e-1
     y = y * z + x + 1
-    // 2^n from the exponent bits.
-    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    // 2^n from the exponent bits: t's bit pattern is 0x4B400000 + n.
+    let bits = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- (0x4B40_0000 - 127)) &<< 23
     return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
 }
 
