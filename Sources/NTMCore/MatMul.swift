@@ -207,6 +207,26 @@ public func gemmAccumulate(
             store8(load8(c0 + n) + s0, c0 + n)
             n += 8
         }
+        if n + 4 <= N {
+            // A block of four columns with 4-wide vectors (N = 100 leaves exactly this).
+            var s0 = SIMD4<Float>(), s1 = SIMD4<Float>(), s2 = SIMD4<Float>(), s3 = SIMD4<Float>()
+            for k in 0..<K {
+                let b = UnsafeRawPointer(B + k * ldb + n).loadUnaligned(as: SIMD4<Float>.self)
+                let o = k * colStrideA
+                s0 += SIMD4(repeating: a0[o]) * b
+                s1 += SIMD4(repeating: a1[o]) * b
+                s2 += SIMD4(repeating: a2[o]) * b
+                s3 += SIMD4(repeating: a3[o]) * b
+            }
+            let c = C + m * ldc + n
+            for i in 0..<4 {
+                c[i] += s0[i]
+                c[ldc + i] += s1[i]
+                c[2 * ldc + i] += s2[i]
+                c[3 * ldc + i] += s3[i]
+            }
+            n += 4
+        }
         while n < N {
             for r in 0..<rows {
                 let a = A + (m + r) * rowStrideA

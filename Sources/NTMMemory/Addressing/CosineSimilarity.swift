@@ -1,6 +1,14 @@
 // Content addressing, part 1: cosine similarity of a key with every memory row (models.md § NTM, step 3).
 import NTMCore
 
+@inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
 /// Cosine similarity of a key `k` (`[M]`) with each row of a memory (`[N, M]`):
 ///
 /// ```
@@ -51,10 +59,21 @@ public enum CosineSimilarity {
             let inv = g / D
             let keyScale = keyNorm > 0 ? g * K[n] * rowNorm / (keyNorm * D) : 0
             let rowScale = rowNorm > 0 ? g * K[n] * keyNorm / (rowNorm * D) : 0
-            axpy(inv, row, dk, M)
-            axpy(-keyScale, k, dk, M)
-            axpy(inv, k, dRow, M)
-            axpy(-rowScale, row, dRow, M)
+            // One pass over the row: dk += inv row - keyScale k, dRow += inv k - rowScale row.
+            let vInv = SIMD8<Float>(repeating: inv), vKey = SIMD8<Float>(repeating: keyScale)
+            let vRow = SIMD8<Float>(repeating: rowScale)
+            var m = 0
+            while m + 8 <= M {
+                let r = load(row + m), kv = load(k + m)
+                store(load(dk + m) + vInv * r - vKey * kv, dk + m)
+                store(load(dRow + m) + vInv * kv - vRow * r, dRow + m)
+                m += 8
+            }
+            while m < M {
+                dk[m] += row[m] * inv - k[m] * keyScale
+                dRow[m] += k[m] * inv - row[m] * rowScale
+                m += 1
+            }
         }
     }
 }
