@@ -240,6 +240,42 @@ public func gemmAccumulate(
     }
 }
 
+/// `dst[j, i] = src[i, j]` for a `[rows, cols]` source, in 8 x 8 tiles so both sides stay in cache.
+public func transpose(
+    _ rows: Int, _ cols: Int, _ src: UnsafePointer<Float>, _ lds: Int, _ dst: UnsafeMutablePointer<Float>, _ ldd: Int
+) {
+    var i0 = 0
+    while i0 < rows {
+        let i1 = min(i0 + 8, rows)
+        var j0 = 0
+        while j0 < cols {
+            let j1 = min(j0 + 8, cols)
+            for i in i0..<i1 {
+                let s = src + i * lds
+                for j in j0..<j1 { dst[j * ldd + i] = s[j] }
+            }
+            j0 = j1
+        }
+        i0 = i1
+    }
+}
+
+/// `C[m, n] += Σ_k A[k, m] · B[k, n]` — a weight gradient `dW += dyᵀ x` over all `K` rows of a sequence.
+///
+/// `A` (`[K, M]`, row stride `lda`) is first transposed into `scratch` (at least `M * K` floats), so that
+/// the product reads both operands along contiguous rows; reading `A` column-wise directly makes the
+/// product memory-bound once `A` outgrows the cache.
+public func gemmAccumulateTN(
+    _ M: Int, _ N: Int, _ K: Int,
+    _ A: UnsafePointer<Float>, _ lda: Int,
+    _ B: UnsafePointer<Float>, _ ldb: Int,
+    _ C: UnsafeMutablePointer<Float>, _ ldc: Int,
+    scratch: UnsafeMutablePointer<Float>
+) {
+    transpose(K, M, A, lda, scratch, K)
+    gemmAccumulate(M, N, K, scratch, rowStrideA: K, colStrideA: 1, B, ldb, C, ldc)
+}
+
 /// Naive reference for the products above: `C[m, n] += Σ_k A(m, k) B(k, n)` with explicit strides.
 /// Kept as the oracle the tests compare the blocked kernels with.
 public func gemmReference(

@@ -36,7 +36,7 @@ public final class GRUStack: RecurrentCell {
     private let hCache: [Workspace], gateCache: [Workspace], hnCache: [Workspace]
     private let dgiCache: [Workspace], dghCache: [Workspace]
     private let dhRecurrent: [Workspace]
-    private let ghScratch = Workspace(), dhTotal = Workspace(), dBelow = Workspace()
+    private let ghScratch = Workspace(), dhTotal = Workspace(), dBelow = Workspace(), transposeScratch = Workspace()
 
     public init(inputSize: Int, hiddenSize: Int, layers: Int, prefix: String) {
         precondition(inputSize > 0 && hiddenSize > 0 && layers > 0, "GRUStack sizes must be positive")
@@ -178,8 +178,9 @@ public final class GRUStack: RecurrentCell {
             let u: UnsafePointer<Float> =
                 l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
             let dgi = dgiCache[l].base, dgh = dghCache[l].base
-            gemmAccumulate(G, inSize, rows, dgi, rowStrideA: 1, colStrideA: G, u, inSize, weightIH[l].grad.base, inSize)
-            gemmAccumulate(G, H, rows, dgh, rowStrideA: 1, colStrideA: G, hCache[l].base, H, weightHH[l].grad.base, H)
+            let t = transposeScratch.reserve(rows * G)
+            gemmAccumulateTN(G, inSize, rows, dgi, G, u, inSize, weightIH[l].grad.base, inSize, scratch: t)
+            gemmAccumulateTN(G, H, rows, dgh, G, hCache[l].base, H, weightHH[l].grad.base, H, scratch: t)
             addColumnSums(rows, G, dgi, G, into: biasIH[l].grad.base)
             addColumnSums(rows, G, dgh, G, into: biasHH[l].grad.base)
             addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)

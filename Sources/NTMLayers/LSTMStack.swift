@@ -41,7 +41,7 @@ public final class LSTMStack: RecurrentCell {
     private let dzCache: [Workspace]
     private let biasSum: [FloatBuffer]
     private let dhRecurrent: [Workspace], dcRecurrent: [Workspace]
-    private let dhTotal = Workspace(), dBelow = Workspace()
+    private let dhTotal = Workspace(), dBelow = Workspace(), transposeScratch = Workspace()
 
     public init(inputSize: Int, hiddenSize: Int, layers: Int, prefix: String) {
         precondition(inputSize > 0 && hiddenSize > 0 && layers > 0, "LSTMStack sizes must be positive")
@@ -195,8 +195,10 @@ public final class LSTMStack: RecurrentCell {
             let u: UnsafePointer<Float> =
                 l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
             // dW = Σ_t dz_tᵀ u_t over all steps and sequences in one product each.
-            gemmAccumulate(G, inSize, rows, dz, rowStrideA: 1, colStrideA: G, u, inSize, weightIH[l].grad.base, inSize)
-            gemmAccumulate(G, H, rows, dz, rowStrideA: 1, colStrideA: G, hCache[l].base, H, weightHH[l].grad.base, H)
+            let t = transposeScratch.reserve(rows * G)
+            gemmAccumulateTN(G, inSize, rows, dz, G, u, inSize, weightIH[l].grad.base, inSize, scratch: t)
+            // dzᵀ is already in the scratch: the second product needs no transpose.
+            gemmAccumulate(G, H, rows, t, rowStrideA: rows, colStrideA: 1, hCache[l].base, H, weightHH[l].grad.base, H)
             addColumnSums(rows, G, dz, G, into: biasIH[l].grad.base)
             addColumnSums(rows, G, dz, G, into: biasHH[l].grad.base)
             addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)

@@ -14,6 +14,7 @@ public final class Linear {
     public let bias: Parameter
 
     public var parameters: [Parameter] { [weight, bias] }
+    private let scratch = Workspace()
 
     public init(inputSize: Int, outputSize: Int, prefix: String) {
         precondition(inputSize > 0 && outputSize > 0, "Linear sizes must be positive")
@@ -46,8 +47,8 @@ public final class Linear {
     public func accumulateWeightGradients(
         rows: Int, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>
     ) {
-        gemmAccumulate(outputSize, inputSize, rows, outputGradient, rowStrideA: 1, colStrideA: outputSize,
-                       input, inputSize, weight.grad.base, inputSize)
+        gemmAccumulateTN(outputSize, inputSize, rows, outputGradient, outputSize, input, inputSize, weight.grad.base, inputSize,
+                         scratch: scratch.reserve(rows * outputSize))
         addColumnSums(rows, outputSize, outputGradient, outputSize, into: bias.grad.base)
     }
 }
