@@ -6,7 +6,9 @@
 /// positive (`e^-87.3 ≈ 1.2e-38`, the smallest normal Float).
 @inlinable @inline(__always)
 public func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    var x = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.0))
+    let lo = SIMD8<Float>(repeating: -87.3), hi = SIMD8<Float>(repeating: 88.0)
+    var x = x.replacing(with: lo, where: x .< lo)
+    x.replace(with: hi, where: x .> hi)
     // x = n ln 2 + r with |r| <= ln2 / 2 and n = round(x / ln 2). Adding 1.5 * 2^23 rounds to an integer
     // and leaves it in the low mantissa bits (no per-lane float-to-int conversion, no floor, both of
     // which the portable x86-64 target lacks as vector instructions).

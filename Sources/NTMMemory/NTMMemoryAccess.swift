@@ -72,6 +72,7 @@ public final class NTMMemoryAccess: MemoryAccess {
     private let rawCache: [Workspace], actCache: [Workspace]
     private let similarityCache: [Workspace], contentCache: [Workspace], interpCache: [Workspace]
     private let shiftedCache: [Workspace], weightCache: [Workspace], keyNormCache: [Workspace]
+    private let logShiftedCache: [Workspace]
     // Backward state and scratch.
     private let memoryGradient = Workspace()
     private let weightingGradientNext: [Workspace], rawGradient: [Workspace]
@@ -113,6 +114,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         contentCache = (0..<n).map { _ in Workspace() }
         interpCache = (0..<n).map { _ in Workspace() }
         shiftedCache = (0..<n).map { _ in Workspace() }
+        logShiftedCache = (0..<n).map { _ in Workspace() }
         weightCache = (0..<n).map { _ in Workspace() }
         keyNormCache = (0..<n).map { _ in Workspace() }
         weightingGradientNext = (0..<n).map { _ in Workspace() }
@@ -158,6 +160,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             contentCache[h].reserve(steps * B * N)
             interpCache[h].reserve(steps * B * N)
             shiftedCache[h].reserve(steps * B * N)
+            logShiftedCache[h].reserve(steps * B * N)
             weightCache[h].reserve((steps + 1) * B * N)
             keyNormCache[h].reserve(steps * B)
             weightingGradientNext[h].reserve(B * N)
@@ -233,7 +236,8 @@ public final class NTMMemoryAccess: MemoryAccess {
                 Softmax.forward(output: wc, input: K, count: N, beta: act[L.beta])
                 Interpolation.forward(output: wg, content: wc, previous: wPrev, gate: act[L.gate], count: N)
                 CircularShift.forward(output: ws, input: wg, shifts: act + L.shift, shiftRange: S, count: N)
-                Sharpening.forward(output: w, input: ws, gamma: act[L.gamma], count: N)
+                Sharpening.forward(output: w, input: ws, gamma: act[L.gamma], count: N,
+                                   logs: logShiftedCache[h].base + row)
             }
         }
         // 3. Reads see Mem_{t-1}.
@@ -340,7 +344,7 @@ public final class NTMMemoryAccess: MemoryAccess {
                 dWPrev.update(repeating: 0, count: N)
                 dAct[L.gamma] += Sharpening.backward(
                     outputGradient: weightingGradient[h].base, output: w, input: shiftedCache[h].base + row,
-                    gamma: act[L.gamma], count: N, inputGradient: dws)
+                    gamma: act[L.gamma], count: N, inputGradient: dws, logs: logShiftedCache[h].base + row)
                 CircularShift.backward(
                     outputGradient: dws, input: interpCache[h].base + row, shifts: act + L.shift, shiftRange: S,
                     count: N, inputGradient: dwg, shiftGradient: dAct + L.shift)

@@ -6,10 +6,7 @@ public enum GradientClipping {
     public static func globalNorm(_ parameters: [Parameter]) -> Double {
         var s = 0.0
         for p in parameters where p.trainable {
-            let g = p.grad.base
-            var ps: Float = 0
-            for i in 0..<p.count { ps += g[i] * g[i] }
-            s += Double(ps)
+            s += Double(dot(p.grad.base, p.grad.base, p.count))
         }
         return s.squareRoot()
     }

@@ -8,46 +8,53 @@ import NTMCore
 public enum Sharpening {
     public static let epsilon: Float = 1e-16
 
+    /// Writes `w` (`[N]`) from `ws`. When `logs` is given it receives `log ws_n` (`-∞` where `ws_n == 0`),
+    /// which ``backward(outputGradient:output:input:gamma:count:inputGradient:logs:)`` can reuse.
     public static func forward(
-        output w: UnsafeMutablePointer<Float>, input ws: UnsafePointer<Float>, gamma: Float, count N: Int
+        output w: UnsafeMutablePointer<Float>, input ws: UnsafePointer<Float>, gamma: Float, count N: Int,
+        logs: UnsafeMutablePointer<Float>? = nil
     ) {
-        // Powers as exp(γ log ws) in Float; their sum in Double, since the γ-gradient of a nearly flat
-        // weighting is a difference of nearly equal sums.
+        // P_n = exp(γ log ws_n), the exponentials eight at a time; the sum in Double, since the
+        // γ-gradient of a nearly flat weighting is a difference of nearly equal sums.
+        for n in 0..<N {
+            let l = ws[n] > 0 ? logf_(ws[n]) : -Float.infinity
+            logs?[n] = l
+            w[n] = gamma * l
+        }
+        mapInPlace(w, N, exp8)
         var sum = 0.0
         for n in 0..<N {
-            let p = ws[n] > 0 ? expf_(gamma * logf_(ws[n])) : 0
-            w[n] = p
-            sum += Double(p)
+            if !(ws[n] > 0) { w[n] = 0 }
+            sum += Double(w[n])
         }
         let inv = Float(1 / (sum + Double(epsilon)))
         for n in 0..<N { w[n] *= inv }
     }
 
-    /// Given `dL/dw`, adds `dL/dws` and returns `dL/dγ`. With `P_n = ws_n^γ`, `S = Σ P + 1e-16`:
+    /// Given `dL/dw`, adds `dL/dws` and returns `dL/dγ`. With `P_n = ws_n^γ`, `S = Σ P + 1e-16` and
+    /// `w_n = P_n / S`:
     ///
     /// ```
     /// dL/dP_n  = (dL/dw_n - Σ_m dL/dw_m w_m) / S
-    /// dL/dws_n = dL/dP_n · γ P_n / ws_n          dL/dγ = Σ_n dL/dP_n · P_n log ws_n
+    /// dL/dws_n = dL/dP_n · γ P_n / ws_n  = (dL/dw_n - Σ_m dL/dw_m w_m) γ w_n / ws_n
+    /// dL/dγ    = Σ_n dL/dP_n · P_n log ws_n = Σ_n (dL/dw_n - Σ_m dL/dw_m w_m) w_n log ws_n
     /// ```
+    /// `logs` are the forward's `log ws_n` (computed again when `nil`). The difference that cancels is
+    /// formed in Double.
     @discardableResult
     public static func backward(
         outputGradient dw: UnsafePointer<Float>, output w: UnsafePointer<Float>, input ws: UnsafePointer<Float>,
-        gamma: Float, count N: Int, inputGradient dws: UnsafeMutablePointer<Float>
+        gamma: Float, count N: Int, inputGradient dws: UnsafeMutablePointer<Float>,
+        logs: UnsafePointer<Float>? = nil
     ) -> Float {
-        // P_n recomputed as in forward; the sums that cancel (Σ dw w, and dγ) accumulate in Double.
-        var sumP = 0.0
-        for n in 0..<N where ws[n] > 0 { sumP += Double(expf_(gamma * logf_(ws[n]))) }
-        let S = sumP + Double(epsilon)
         var dot = 0.0
         for n in 0..<N { dot += Double(dw[n]) * Double(w[n]) }
         var dGamma = 0.0
+        let g = Double(gamma)
         for n in 0..<N where ws[n] > 0 {
-            let x = ws[n]
-            let logx = logf_(x)
-            let P = Double(expf_(gamma * logx))
-            let dP = (Double(dw[n]) - dot) / S
-            dws[n] += Float(dP * Double(gamma) * P / Double(x))
-            dGamma += dP * P * Double(logx)
+            let c = (Double(dw[n]) - dot) * Double(w[n])
+            dws[n] += Float(c * g / Double(ws[n]))
+            dGamma += c * Double(logs?[n] ?? logf_(ws[n]))
         }
         return Float(dGamma)
     }
