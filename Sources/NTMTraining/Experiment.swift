@@ -15,6 +15,53 @@ public struct ModelResult: Sendable {
     public var evaluation: [EvaluationResult]
     /// The trained weights, in checkpoint form.
     public var checkpoint: SafeTensorsFile
+    /// Whether the model was trained on its whole budget and evaluated (false: a run stopped early;
+    /// `outcome` holds the numbers so far and `evaluation` is empty).
+    public var finished: Bool = true
+}
+
+/// How an experiment is steered: stopping, training checkpoints, resuming, non-finite steps.
+/// None of it changes the numbers.
+public struct ExperimentControl: Sendable {
+    /// Polled by every model between steps. A model that fails requests it too, so the others stop.
+    public var stop: StopToken?
+    /// Directory of the training checkpoints, one per model (`<directory>/<model>.safetensors`); nil: none.
+    public var stateDirectory: String?
+    /// When to checkpoint; nil: `CheckpointSchedule.default` of each model's budget.
+    public var schedule: CheckpointSchedule?
+    public var nonFinite: NonFinitePolicy
+    /// States to continue from (see `Experiment.loadStates`); a finished one is not trained again.
+    public var resume: [ModelKind: TrainingState]
+    /// Test-only: see `TrainerControl.gradientHook`.
+    @_spi(Testing) public var gradientHook: (@Sendable (ModelKind, Int, [Parameter]) -> Void)?
+
+    public init(stop: StopToken? = nil, stateDirectory: String? = nil, schedule: CheckpointSchedule? = nil,
+                nonFinite: NonFinitePolicy = .default, resume: [ModelKind: TrainingState] = [:]) {
+        self.stop = stop
+        self.stateDirectory = stateDirectory
+        self.schedule = schedule
+        self.nonFinite = nonFinite
+        self.resume = resume
+    }
+
+    /// The library's historical behaviour: no checkpoints, non-finite steps skipped however many.
+    public static let noCheckpoints = ExperimentControl(nonFinite: .skipAlways)
+}
+
+/// What an experiment run produced.
+public struct ExperimentRun: Sendable {
+    public enum Status: Sendable, Equatable {
+        /// Every model trained and evaluated.
+        case finished
+        /// Stopped on request; the results hold the numbers so far.
+        case interrupted
+        /// Stopped by an error (non-finite steps, a checkpoint that could not be written).
+        case failed(NTMError)
+    }
+
+    /// One result per model of the configuration, in its order (partial for models that did not finish).
+    public var results: [ModelResult]
+    public var status: Status
 }
 
 /// A thread-safe sink for progress lines from concurrently training models.
@@ -41,6 +88,21 @@ public enum Experiment {
     /// Trains and evaluates one model of `config`.
     public static func runModel(_ kind: ModelKind, config: ExperimentConfig, threads: Int = 1,
                                 progress: ((TrainingProgress) -> Void)? = nil) -> ModelResult {
+        runModel(kind, config: config, threads: threads, progress: progress, control: .noCheckpoints, stop: StopToken()).result
+    }
+
+    /// The training checkpoint of `kind` in `directory`.
+    public static func statePath(_ directory: String, _ kind: ModelKind) -> String {
+        "\(directory)/\(kind.rawValue).safetensors"
+    }
+
+    /// The resolved configuration as training checkpoints record it (the `experiment` metadata).
+    public static func experimentText(_ config: ExperimentConfig) -> String {
+        Preset.encode(config).serialized()
+    }
+
+    static func runModel(_ kind: ModelKind, config: ExperimentConfig, threads: Int, progress: ((TrainingProgress) -> Void)?,
+                         control: ExperimentControl, stop: StopToken) -> (result: ModelResult, error: NTMError?) {
         let plan = config.plan(kind)
         var initRNG = config.initRNG(for: kind)
         let model = ModelFactory.make(plan.model, rng: &initRNG)
@@ -51,12 +113,55 @@ public enum Experiment {
                                   var rng = RandomSource(seed: 0)
                                   return ModelFactory.make(plan.model, rng: &rng)
                               })
-        let outcome = trainer.run(progress: progress)
-        let evaluation = Evaluation.evaluate(model: model, task: task, lengths: config.evalLengths,
-                                             sequences: config.evalSequences, evalSeed: config.evalSeed)
-        return ModelResult(kind: kind, config: plan.model, training: plan.training, parameters: model.parameterCount,
-                           outcome: outcome, evaluation: evaluation,
-                           checkpoint: Checkpoint.file(of: model, extra: ["task": config.task.name, "seed": "\(config.seed)"]))
+        func result(_ outcome: TrainingOutcome, _ evaluation: [EvaluationResult], finished: Bool) -> ModelResult {
+            ModelResult(kind: kind, config: plan.model, training: plan.training, parameters: model.parameterCount,
+                        outcome: outcome, evaluation: evaluation,
+                        checkpoint: Checkpoint.file(of: model, extra: ["task": config.task.name, "seed": "\(config.seed)"]),
+                        finished: finished)
+        }
+        let saved = control.resume[kind]
+        if let saved {
+            do { try trainer.restore(saved) } catch {
+                let path = control.stateDirectory.map { statePath($0, kind) } ?? kind.rawValue
+                return (result(TrainingOutcome(sequences: 0, steps: 0, wallSeconds: 0, curve: [], skippedSteps: 0,
+                                               validation: [], selected: nil), [], finished: false),
+                        .runtime("\(path): \(error.message)"))
+            }
+        }
+        let path = control.stateDirectory.map { statePath($0, kind) }
+        var trainerControl = TrainerControl(
+            stop: stop, checkpointPath: path, checkpointMetadata: ["experiment": experimentText(config)],
+            schedule: control.schedule ?? .default(budget: plan.training.sequences, batch: plan.training.batch),
+            nonFinite: control.nonFinite)
+        if let hook = control.gradientHook { trainerControl.gradientHook = { hook(kind, $0, $1) } }
+        switch trainer.run(progress: progress, control: trainerControl) {
+        case .interrupted(let outcome):
+            return (result(outcome, [], finished: false), nil)
+        case .failed(let error, let outcome):
+            return (result(outcome, [], finished: false), error)
+        case .finished(let outcome):
+            if let saved, saved.status == .finished, let evaluation = saved.evaluation {
+                return (result(outcome, evaluation, finished: true), nil)
+            }
+            // Length by length, so that a stop request is honoured between lengths.
+            var evaluation: [EvaluationResult] = []
+            for length in config.evalLengths {
+                if stop.isRequested { return (result(outcome, [], finished: false), nil) }
+                evaluation += Evaluation.evaluate(model: model, task: task, lengths: [length],
+                                                  sequences: config.evalSequences, evalSeed: config.evalSeed)
+            }
+            if let path, var final = trainer.finalState {
+                final.status = .finished
+                final.evaluation = evaluation
+                do {
+                    try TrainingCheckpoint.file(final, model: model, optimizer: trainer.state.optimizer,
+                                                extra: trainerControl.checkpointMetadata).write(path: path)
+                } catch {
+                    return (result(outcome, evaluation, finished: false), error)
+                }
+            }
+            return (result(outcome, evaluation, finished: true), nil)
+        }
     }
 
     /// Trains every model, at most `threads` at a time, and returns the results in `config.models` order.
@@ -64,19 +169,42 @@ public enum Experiment {
     /// The numbers do not depend on `threads`: each model has its own generators, and its shard count
     /// comes from the configuration.
     public static func run(_ config: ExperimentConfig, threads: Int, progress: ProgressBoard? = nil) -> [ModelResult] {
+        run(config, threads: threads, progress: progress, control: .noCheckpoints).results
+    }
+
+    /// Trains every model under `control`: each continues from its state in `control.resume`, checkpoints
+    /// into `control.stateDirectory`, and stops between steps when `control.stop` asks (or when another
+    /// model fails). Every model gets a result, partial when it did not finish.
+    public static func run(_ config: ExperimentConfig, threads: Int, progress: ProgressBoard? = nil,
+                           control: ExperimentControl) -> ExperimentRun {
         let kinds = config.models
         let box = ResultBox(count: kinds.count)
         let next = Counter()
+        let stop = control.stop ?? StopToken()
         let workers = max(1, min(threads, kinds.count))
         let perModel = max(1, threads / max(kinds.count, 1))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = next.take(below: kinds.count) {
-                let result = runModel(kinds[i], config: config, threads: perModel,
-                                      progress: progress.map { board in { board.update($0) } })
+                let (result, error) = runModel(kinds[i], config: config, threads: perModel,
+                                               progress: progress.map { board in { board.update($0) } },
+                                               control: control, stop: stop)
                 box.set(i, result)
+                if let error {
+                    box.fail(error)
+                    stop.request()
+                }
             }
         }
-        return box.results
+        let results = box.results
+        let status: ExperimentRun.Status
+        if let error = box.firstError {
+            status = .failed(error)
+        } else if results.allSatisfy(\.finished) {
+            status = .finished
+        } else {
+            status = .interrupted
+        }
+        return ExperimentRun(results: results, status: status)
     }
 }
 
@@ -100,10 +228,25 @@ final class ResultBox: @unchecked Sendable {
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
+    private var errors: [NTMError] = []
+
     func set(_ i: Int, _ r: ModelResult) {
         lock.lock()
         slots[i] = r
         lock.unlock()
+    }
+
+    func fail(_ e: NTMError) {
+        lock.lock()
+        errors.append(e)
+        lock.unlock()
+    }
+
+    /// The first error in time: the cause (later ones are often its consequences).
+    var firstError: NTMError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.first
     }
 
     var results: [ModelResult] {

@@ -64,6 +64,13 @@ public struct ValidationPoint: Sendable, Equatable {
     public var costBits: Double
     public var bitErrors: Double
     public var seconds: Double
+
+    public init(sequences: Int, costBits: Double, bitErrors: Double, seconds: Double) {
+        self.sequences = sequences
+        self.costBits = costBits
+        self.bitErrors = bitErrors
+        self.seconds = seconds
+    }
 }
 
 /// One point of a learning curve: the mean training cost and bit errors over the sequences since
@@ -73,6 +80,13 @@ public struct CurvePoint: Sendable, Equatable {
     public var costBits: Double
     public var bitErrors: Double
     public var seconds: Double
+
+    public init(sequences: Int, costBits: Double, bitErrors: Double, seconds: Double) {
+        self.sequences = sequences
+        self.costBits = costBits
+        self.bitErrors = bitErrors
+        self.seconds = seconds
+    }
 }
 
 /// Progress of a running training, for live display.
@@ -106,6 +120,10 @@ public struct TrainingOutcome: Sendable {
 }
 
 /// Trains one model on one task.
+///
+/// A trainer can stop between steps (`TrainerControl.stop`), write training checkpoints
+/// (`TrainerControl.checkpointPath`), and continue from one (`restore(_:)`): a run stopped and
+/// resumed any number of times ends with exactly the numbers of a run that never stopped.
 public final class Trainer {
     public let model: any SequenceModel
     public let task: any SequenceTask
@@ -118,6 +136,25 @@ public final class Trainer {
     public let validation: ValidationSettings
     /// Forward and backward of a batch, in `settings.shards` blocks.
     public let step: GradientStep
+    /// The training state when the budget was reached, before the best validation's weights were
+    /// restored: what a finished training checkpoint holds. Set by `run` when it finishes.
+    public private(set) var finalState: TrainingState?
+
+    /// Counters and records of the training so far, all restored by `restore(_:)`.
+    private struct Loop {
+        var seen = 0, steps = 0, skipped = 0, consecutiveSkipped = 0
+        var windowLoss = 0.0, windowErrors = 0.0, windowCount = 0
+        var lastCost = Double.nan
+        var curve: [CurvePoint] = []
+        var validations: [ValidationPoint] = []
+        var best: (point: ValidationPoint, weights: [[Float]])?
+        /// Training wall time before this `run` (from a restored state).
+        var secondsBefore = 0.0
+    }
+
+    private var loop = Loop()
+    /// Sequences of the training checkpoint this trainer last wrote or was restored from.
+    private var lastCheckpointSequences: Int?
 
     /// - Parameters:
     ///   - threads: threads that run a batch's shards (results do not depend on it).
@@ -137,73 +174,207 @@ public final class Trainer {
         step = GradientStep(model: model, shards: shards, threads: threads, makeReplica: makeReplica)
     }
 
-    /// Runs the whole budget. `progress` is called about twice a second from this thread.
-    public func run(progress: ((TrainingProgress) -> Void)? = nil) -> TrainingOutcome {
-        let start = Date()
+    // MARK: - Training state
+
+    /// The complete state between two steps (`seconds`: training wall time so far).
+    public func trainingState(status: TrainingState.Status = .training, seconds: Double) -> TrainingState {
+        TrainingState(
+            status: status, weights: model.parameters.map(\.value.array), optimizerStep: state.step,
+            optimizerBuffers: state.buffers.map(\.array), dataRNG: dataRNG, sequences: loop.seen, steps: loop.steps,
+            skipped: loop.skipped, consecutiveSkipped: loop.consecutiveSkipped, windowCost: loop.windowLoss,
+            windowErrors: loop.windowErrors, windowCount: loop.windowCount, lastCost: loop.lastCost, curve: loop.curve,
+            validation: loop.validations, best: loop.best?.point, bestWeights: loop.best?.weights, seconds: seconds,
+            evaluation: nil)
+    }
+
+    /// Continues from `saved` (usually decoded by `TrainingCheckpoint.decode`): weights, optimiser state,
+    /// data generator, counters, curve and validations. Refuses a state that is inconsistent with this
+    /// trainer's settings; nothing is changed then.
+    public func restore(_ saved: TrainingState) throws(NTMError) {
+        func bad(_ what: String) -> NTMError { .runtime("the training state \(what)") }
         let params = model.parameters
-        var curve: [CurvePoint] = []
-        var seen = 0, steps = 0, skipped = 0
-        var windowLoss = 0.0, windowErrors = 0.0, windowCount = 0
-        var lastReport = start, lastCost = Double.nan
-        var validations: [ValidationPoint] = []
-        var best: (point: ValidationPoint, weights: [[Float]])?
+        guard saved.weights.count == params.count, zip(saved.weights, params).allSatisfy({ $0.count == $1.count }) else {
+            throw bad("does not fit the model's parameters")
+        }
+        guard saved.optimizerBuffers.count == state.buffers.count,
+              zip(saved.optimizerBuffers, state.buffers).allSatisfy({ $0.count == $1.count }) else {
+            throw bad("does not fit the optimiser")
+        }
+        if let w = saved.bestWeights {
+            guard saved.best != nil, w.count == params.count, zip(w, params).allSatisfy({ $0.count == $1.count }) else {
+                throw bad("has best-validation weights that do not fit the model")
+            }
+        }
+        let b = settings.batch
+        let (product, overflow) = saved.steps.multipliedReportingOverflow(by: b)
+        guard saved.sequences <= settings.sequences, !overflow, product == saved.sequences else {
+            throw bad("is at \(saved.sequences) sequences after \(saved.steps) steps, which does not fit a budget of "
+                      + "\(settings.sequences) in batches of \(b)")
+        }
+        guard saved.skipped <= saved.steps, saved.consecutiveSkipped <= saved.skipped,
+              saved.optimizerStep == saved.steps - saved.skipped else {
+            throw bad("has inconsistent step counts (steps \(saved.steps), skipped \(saved.skipped), "
+                      + "consecutive \(saved.consecutiveSkipped), updates \(saved.optimizerStep))")
+        }
+        guard saved.windowCount <= saved.sequences, saved.windowCount % b == 0,
+              saved.windowCost.isFinite, saved.windowErrors.isFinite else {
+            throw bad("has an invalid learning-curve window")
+        }
+        guard saved.curve.allSatisfy({ $0.sequences <= saved.sequences }),
+              saved.validation.allSatisfy({ $0.sequences <= saved.sequences }),
+              (saved.best?.sequences ?? 0) <= saved.sequences, saved.seconds.isFinite, saved.seconds >= 0 else {
+            throw bad("has records beyond its own position")
+        }
+        guard saved.bestWeights != nil || saved.best == nil else { throw bad("has a best validation without its weights") }
+        for (p, w) in zip(params, saved.weights) { p.value.copy(from: w) }
+        for (buffer, w) in zip(state.buffers, saved.optimizerBuffers) { buffer.copy(from: w) }
+        state.restore(step: saved.optimizerStep)
+        dataRNG = saved.dataRNG
+        loop = Loop(seen: saved.sequences, steps: saved.steps, skipped: saved.skipped,
+                    consecutiveSkipped: saved.consecutiveSkipped, windowLoss: saved.windowCost,
+                    windowErrors: saved.windowErrors, windowCount: saved.windowCount, lastCost: saved.lastCost,
+                    curve: saved.curve, validations: saved.validation,
+                    best: saved.best.map { ($0, saved.bestWeights!) }, secondsBefore: saved.seconds)
+        lastCheckpointSequences = saved.sequences
+        finalState = nil
+    }
+
+    // MARK: - Running
+
+    /// Runs the whole budget (from where a restored state left off). `progress` is called about twice a
+    /// second from this thread. Non-finite steps are skipped and counted, however many there are.
+    public func run(progress: ((TrainingProgress) -> Void)? = nil) -> TrainingOutcome {
+        run(progress: progress, control: TrainerControl()).outcome
+    }
+
+    /// Runs the budget under `control`: stops between steps when asked, writes training checkpoints on
+    /// its schedule (and when stopping and finishing), applies the non-finite policy.
+    public func run(progress: ((TrainingProgress) -> Void)? = nil, control: TrainerControl) -> TrainingEnd {
+        let resumed = Date()
+        let start = resumed.addingTimeInterval(-loop.secondsBefore)
+        let params = model.parameters
+        var lastCheckpoint = resumed
+        var lastReport = resumed
+        func elapsed() -> Double { Date().timeIntervalSince(start) }
+        func outcome() -> TrainingOutcome {
+            TrainingOutcome(sequences: loop.seen, steps: loop.steps, wallSeconds: elapsed(), curve: loop.curve,
+                            skippedSteps: loop.skipped, validation: loop.validations, selected: nil)
+        }
+        func writeCheckpoint(_ s: TrainingState) throws(NTMError) {
+            guard let path = control.checkpointPath else { return }
+            try TrainingCheckpoint.file(s, model: model, optimizer: state.optimizer, extra: control.checkpointMetadata)
+                .write(path: path)
+            lastCheckpoint = Date()
+            lastCheckpointSequences = s.sequences
+        }
         func validate() {
             let r = Evaluation.evaluate(model: model, task: task, lengths: [validation.length],
                                         sequences: validation.sequences, evalSeed: validation.seed, stream: "validation")[0]
-            let point = ValidationPoint(sequences: seen, costBits: r.costBits, bitErrors: r.bitErrors,
-                                        seconds: Date().timeIntervalSince(start))
-            validations.append(point)
-            if validation.keepBest && r.costBits.isFinite && (best == nil || r.costBits < best!.point.costBits) {
-                best = (point, params.map(\.value.array))
+            let point = ValidationPoint(sequences: loop.seen, costBits: r.costBits, bitErrors: r.bitErrors, seconds: elapsed())
+            loop.validations.append(point)
+            if validation.keepBest && r.costBits.isFinite && (loop.best == nil || r.costBits < loop.best!.point.costBits) {
+                loop.best = (point, params.map(\.value.array))
             }
         }
-        while seen < settings.sequences {
+        finalState = nil
+        var checkpointedAt = control.checkpointPath != nil ? lastCheckpointSequences : nil
+        while loop.seen < settings.sequences {
+            if control.stop?.shouldStop(steps: loop.steps) == true {
+                if checkpointedAt != loop.seen {
+                    do { try writeCheckpoint(trainingState(seconds: elapsed())) } catch { return .failed(error, outcome()) }
+                }
+                return .interrupted(outcome())
+            }
             let b = settings.batch
             let batch = task.makeBatch(batchSize: b, length: nil, rng: &dataRNG)
             let result = step.run(batch)
-            steps += 1
-            seen += b
-            let norm = result.loss.isFinite ? GradientClipping.clipByGlobalNorm(params, maxNorm: settings.clipNorm) : .nan
-            if result.loss.isFinite && norm.isFinite {
+            loop.steps += 1
+            loop.seen += b
+            control.gradientHook?(loop.steps, params)
+            var culprit: String?
+            if !result.loss.isFinite {
+                culprit = "loss"
+            } else {
+                let norm = GradientClipping.clipByGlobalNorm(params, maxNorm: settings.clipNorm)
+                if !norm.isFinite {
+                    let p = params.first { p in p.trainable && (0..<p.count).contains { !p.grad.base[$0].isFinite } }
+                    culprit = p.map { "gradient of '\($0.name)'" } ?? "gradient norm"
+                }
+            }
+            if let culprit {
+                // A non-finite loss or gradient never reaches the weights.
+                loop.skipped += 1
+                loop.consecutiveSkipped += 1
+                let policy = control.nonFinite
+                if policy.mode == .stop || loop.consecutiveSkipped >= policy.maxConsecutive {
+                    return .failed(nonFiniteError(culprit, policy: policy, path: control.checkpointPath), outcome())
+                }
+            } else {
                 if settings.clipGradValue > 0 { GradientClipping.clipByValue(params, limit: Float(settings.clipGradValue)) }
                 state.apply()
-                windowLoss += result.costBits * Double(b)
-                windowErrors += result.bitErrors * Double(b)
-                windowCount += b
-            } else {
-                // A non-finite loss or gradient never reaches the weights.
-                skipped += 1
+                loop.consecutiveSkipped = 0
+                loop.windowLoss += result.costBits * Double(b)
+                loop.windowErrors += result.bitErrors * Double(b)
+                loop.windowCount += b
             }
-            if seen / curveEvery != (seen - b) / curveEvery || seen >= settings.sequences {
-                if windowCount > 0 {
-                    lastCost = windowLoss / Double(windowCount)
-                    curve.append(CurvePoint(sequences: seen, costBits: lastCost,
-                                            bitErrors: windowErrors / Double(windowCount),
-                                            seconds: Date().timeIntervalSince(start)))
+            if loop.seen / curveEvery != (loop.seen - b) / curveEvery || loop.seen >= settings.sequences {
+                if loop.windowCount > 0 {
+                    loop.lastCost = loop.windowLoss / Double(loop.windowCount)
+                    loop.curve.append(CurvePoint(sequences: loop.seen, costBits: loop.lastCost,
+                                                 bitErrors: loop.windowErrors / Double(loop.windowCount), seconds: elapsed()))
                 }
-                windowLoss = 0; windowErrors = 0; windowCount = 0
+                loop.windowLoss = 0; loop.windowErrors = 0; loop.windowCount = 0
             }
-            if validation.every > 0 && (seen / validation.every != (seen - b) / validation.every || seen >= settings.sequences) {
+            if validation.every > 0
+                && (loop.seen / validation.every != (loop.seen - b) / validation.every || loop.seen >= settings.sequences) {
                 validate()
+            }
+            if control.checkpointPath != nil && loop.seen < settings.sequences
+                && control.schedule.isDue(seen: loop.seen, batch: b, secondsSinceLast: Date().timeIntervalSince(lastCheckpoint)) {
+                do { try writeCheckpoint(trainingState(seconds: elapsed())) } catch { return .failed(error, outcome()) }
+                checkpointedAt = loop.seen
             }
             if let progress {
                 let now = Date()
-                if now.timeIntervalSince(lastReport) >= 0.5 || seen >= settings.sequences {
+                if now.timeIntervalSince(lastReport) >= 0.5 || loop.seen >= settings.sequences {
                     lastReport = now
                     let elapsed = now.timeIntervalSince(start)
-                    let cost = windowCount > 0 ? windowLoss / Double(windowCount) : lastCost
-                    progress(TrainingProgress(model: model.kind, sequences: seen, total: settings.sequences,
-                                              sequencesPerSecond: Double(seen) / max(elapsed, 1e-9), costBits: cost,
+                    let cost = loop.windowCount > 0 ? loop.windowLoss / Double(loop.windowCount) : loop.lastCost
+                    progress(TrainingProgress(model: model.kind, sequences: loop.seen, total: settings.sequences,
+                                              sequencesPerSecond: Double(loop.seen) / max(elapsed, 1e-9), costBits: cost,
                                               elapsed: elapsed))
                 }
             }
         }
-        var selected: ValidationPoint?
-        if let best, best.point.sequences != seen {
-            for (p, w) in zip(params, best.weights) { p.value.copy(from: w) }
-            selected = best.point
+        // The end of the budget: checkpoint it (training done, evaluation not yet), then keep the best weights.
+        let end = trainingState(seconds: elapsed())
+        if checkpointedAt != loop.seen {
+            do { try writeCheckpoint(end) } catch { return .failed(error, outcome()) }
         }
-        return TrainingOutcome(sequences: seen, steps: steps, wallSeconds: Date().timeIntervalSince(start),
-                               curve: curve, skippedSteps: skipped, validation: validations, selected: selected)
+        finalState = end
+        var result = outcome()
+        if let best = loop.best, best.point.sequences != loop.seen {
+            for (p, w) in zip(params, best.weights) { p.value.copy(from: w) }
+            result.selected = best.point
+        }
+        return .finished(result)
+    }
+
+    private func nonFiniteError(_ culprit: String, policy: NonFinitePolicy, path: String?) -> NTMError {
+        let b = settings.batch
+        var text = "\(model.kind): step \(loop.steps) (sequences \(loop.seen - b + 1)-\(loop.seen)) has a non-finite \(culprit)"
+        if policy.mode == .stop {
+            text += "; stopping at the first non-finite step (--on-nonfinite stop)"
+        } else {
+            text += "; \(loop.consecutiveSkipped) consecutive non-finite steps skipped, the limit (--on-nonfinite skip)"
+        }
+        if let path {
+            if let at = lastCheckpointSequences {
+                text += "; last good training checkpoint: \(path) at \(at) sequences"
+            } else {
+                text += "; no training checkpoint was written yet"
+            }
+        }
+        return .runtime(text)
     }
 }
