@@ -10,11 +10,11 @@ enum CopyCommand {
         FlagSpec("models", "LIST", "models to compare, comma-separated (preset: ntm,lstm,gru)"),
         FlagSpec("threads", "N", "threads: models trained at once, then batch shards (default: the number of cores; results do not depend on it)"),
         FlagSpec("quiet", nil, "no progress on stderr"),
-    ] + SharedFlags.modelSize + SharedFlags.baselineSize + [SharedFlags.help]
+    ] + RunOptions.flags + SharedFlags.modelSize + SharedFlags.baselineSize + [SharedFlags.help]
 
     static let summary = "train and compare NTM, LSTM and GRU on the copy task, then write a report"
 
-    static func run(_ raw: [String], commandLine: String) throws(NTMError) -> Int32 {
+    static func run(_ raw: [String], commandLine: String, hooks: RunHooks = RunHooks()) throws(NTMError) -> Int32 {
         let args = try Arguments(command: "copy", arguments: raw, specs: specs)
         if args.has("help") {
             print(Arguments.help(command: "copy", summary: summary, usage: "[--length L] [--models ntm,lstm,gru] [--seed S] [--out DIR] [flags]", specs: specs))
@@ -26,17 +26,13 @@ enum CopyCommand {
             throw .usage("--models: the preset has no settings for \(k.rawValue)")
         }
         let threads = try args.int("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        let options = try RunOptions.parse(args)
         let out = args.string("out") ?? "runs/\(config.task.name)-L\(config.task.length)-seed\(config.seed)"
-        try OutputDirectory.prepare(out)
         let display = ProgressDisplay(quiet: args.has("quiet"))
         display.note("ntm-bench copy: training \(config.models.map(\.rawValue).joined(separator: ", ")) on lengths "
                      + "\(config.task.minLength)-\(config.task.length), seed \(config.seed), \(min(threads, config.models.count)) at a time")
-        let results = Experiment.run(config, threads: threads, progress: display.board(order: config.models.map(\.rawValue)))
-        display.finish()
-        let report = RunReport(config: config, results: results, command: commandLine, manifest: .current())
-        try report.write(to: out)
-        printSummary(report, out: out)
-        return 0
+        return try RunSession.execute(config: config, out: out, threads: threads, options: options, display: display,
+                                      command: RunSession.recordedCommand("copy", raw), hooks: hooks)
     }
 
     static func printSummary(_ report: RunReport, out: String) {

@@ -12,12 +12,59 @@ enum OutputDirectory {
                 throw .usage("--out \(path) is a file, not a directory; choose another path")
             }
         } else {
-            do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw .runtime("cannot create the output directory \(path): \(Self.reason(error))")
-            }
+            try makeDirectories(path)
         }
         guard access(path, W_OK | X_OK) == 0 else {
             throw .runtime("cannot write into \(path): \(String(cString: strerror(errno))); choose another --out")
+        }
+    }
+
+    /// `mkdir -p` on POSIX calls, so that a failure names the OS reason (`Not a directory`, `Permission denied`).
+    static func makeDirectories(_ path: String) throws(NTMError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw .runtime("cannot create the output directory \(path): \(String(cString: strerror(errno))) (at \(prefix))")
+            }
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw .runtime("cannot create the output directory \(path): a part of the path is a file")
+        }
+    }
+
+    /// The training checkpoints (`*.safetensors`, regular files) in `directory`, sorted.
+    static func stateFiles(_ directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { name in
+            var isDir: ObjCBool = false
+            return name.hasSuffix(".safetensors") && !name.hasPrefix(".")
+                && FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDir) && !isDir.boolValue
+        }.sorted()
+    }
+
+    /// Removes what a previous, finished run left that a new run would otherwise seem to own: its training
+    /// checkpoints, and the results and report that say it finished.
+    static func clearPreviousRun(out: String, stateDirectory: String) throws(NTMError) {
+        let paths = stateFiles(stateDirectory).map { stateDirectory + "/" + $0 } + [out + "/results.json", out + "/report.md"]
+        for path in paths where FileManager.default.fileExists(atPath: path) {
+            guard unlink(path) == 0 else {
+                throw .runtime("cannot remove \(path) of the previous run: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Removes temporaries (`.NAME.tmp-PID-HEX`, see `AtomicFile`) left by writers that were killed
+    /// mid-write; those of live processes are kept.
+    static func removeStaleTemporaries(in directory: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix(".") {
+            guard let range = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let rest = name[range.upperBound...]
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]) else { continue }
+            if pid == getpid() || kill(pid, 0) == 0 || errno == EPERM { continue }
+            unlink(directory + "/" + name)
         }
     }
 

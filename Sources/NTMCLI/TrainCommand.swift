@@ -8,11 +8,11 @@ import NTMTraining
 enum TrainCommand {
     static let specs: [FlagSpec] = [FlagSpec("model", "KIND", "ntm, lstm or gru (default: ntm)")] + SharedFlags.experiment
         + [FlagSpec("threads", "N", "threads running the batch's shards (default: the number of cores; results do not depend on it)"),
-           FlagSpec("quiet", nil, "no progress on stderr")] + SharedFlags.modelSize + [SharedFlags.help]
+           FlagSpec("quiet", nil, "no progress on stderr")] + RunOptions.flags + SharedFlags.modelSize + [SharedFlags.help]
 
     static let summary = "train one model on the copy task and write its checkpoint and report"
 
-    static func run(_ raw: [String], commandLine: String) throws(NTMError) -> Int32 {
+    static func run(_ raw: [String], commandLine: String, hooks: RunHooks = RunHooks()) throws(NTMError) -> Int32 {
         let args = try Arguments(command: "train", arguments: raw, specs: specs)
         if args.has("help") {
             print(Arguments.help(command: "train", summary: summary, usage: "--model ntm|lstm|gru [--length L] [--out DIR] [flags]", specs: specs))
@@ -23,15 +23,11 @@ enum TrainCommand {
         guard config.plans[kind] != nil else { throw .usage("the preset has no settings for \(kind.rawValue)") }
         config.models = [kind]
         let out = args.string("out") ?? "runs/train-\(kind.rawValue)-\(config.task.name)-L\(config.task.length)-seed\(config.seed)"
-        try OutputDirectory.prepare(out)
         let display = ProgressDisplay(quiet: args.has("quiet"))
         let threads = try args.int("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
-        let results = Experiment.run(config, threads: threads, progress: display.board(order: [kind.rawValue]))
-        display.finish()
-        let report = RunReport(config: config, results: results, command: commandLine, manifest: .current())
-        try report.write(to: out)
-        CopyCommand.printSummary(report, out: out)
-        return 0
+        let options = try RunOptions.parse(args)
+        return try RunSession.execute(config: config, out: out, threads: threads, options: options, display: display,
+                                      command: RunSession.recordedCommand("train", raw), hooks: hooks)
     }
 
     static func modelKind(_ name: String) throws(NTMError) -> ModelKind {

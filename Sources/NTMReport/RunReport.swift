@@ -5,23 +5,46 @@ import NTMCore
 import NTMModels
 import NTMTraining
 
-/// A finished experiment, ready to be written out.
+/// An experiment, finished or stopped, ready to be written out.
 public struct RunReport {
+    /// How the run ended; `results.json` says it, and `report.md` says so when it is not `finished`.
+    public enum Status: String, Sendable {
+        case finished
+        /// Stopped on request (Ctrl-C, SIGTERM): the numbers are those reached so far.
+        case interrupted
+        /// Stopped by an error (`failure`): the numbers are those reached so far.
+        case failed
+    }
+
     public var config: ExperimentConfig
     public var results: [ModelResult]
     /// The command as the user typed it (`ntm-bench copy --length 50`).
     public var command: String
     public var manifest: RunManifest
+    public var status: Status
+    /// Why a failed run stopped.
+    public var failure: String?
+
     /// Set for runs that did not finish (the report says so).
-    public var interrupted: Bool
+    public var interrupted: Bool {
+        get { status != .finished }
+        set { status = newValue ? .interrupted : .finished }
+    }
 
     public init(config: ExperimentConfig, results: [ModelResult], command: String, manifest: RunManifest,
                 interrupted: Bool = false) {
+        self.init(config: config, results: results, command: command, manifest: manifest,
+                  status: interrupted ? .interrupted : .finished)
+    }
+
+    public init(config: ExperimentConfig, results: [ModelResult], command: String, manifest: RunManifest,
+                status: Status, failure: String? = nil) {
         self.config = config
         self.results = results
         self.command = command
         self.manifest = manifest
-        self.interrupted = interrupted
+        self.status = status
+        self.failure = failure
     }
 
     /// A model has solved the task at a validation with fewer bit errors per sequence than this.
@@ -35,6 +58,7 @@ public struct RunReport {
         let models: [JSONValue] = results.map { r in
             .object([
                 .init(key: "model", value: .string(r.kind.rawValue)),
+                .init(key: "finished", value: .bool(r.finished)),
                 .init(key: "parameters", value: int(r.parameters)),
                 .init(key: "sequences", value: int(r.outcome.sequences)),
                 .init(key: "wall_seconds", value: num((r.outcome.wallSeconds * 1000).rounded() / 1000)),
@@ -60,11 +84,14 @@ public struct RunReport {
                 })),
             ])
         }
-        return .object([
+        var top: [JSONMember] = [
             .init(key: "task", value: .string(config.task.name)),
             .init(key: "seed", value: int(Int(config.seed))),
             .init(key: "command", value: .string(command)),
-            .init(key: "status", value: .string(interrupted ? "interrupted" : "finished")),
+            .init(key: "status", value: .string(status.rawValue)),
+        ]
+        if let failure { top.append(.init(key: "error", value: .string(failure))) }
+        return .object(top + [
             .init(key: "train_length", value: int(config.task.length)),
             .init(key: "min_length", value: int(config.task.minLength)),
             .init(key: "eval_seed", value: int(Int(config.evalSeed))),
@@ -103,7 +130,14 @@ public struct RunReport {
         var out: [String] = []
         out.append("# \(config.task.name.capitalized) task, trained on lengths \(config.task.minLength)–\(config.task.length), seed \(config.seed)")
         out.append("")
-        if interrupted { out.append("**This run was interrupted; the numbers are those reached so far.**\n") }
+        switch status {
+        case .finished: break
+        case .interrupted:
+            out.append("**This run was interrupted; the numbers are those reached so far. "
+                       + "The same command with `--resume` continues it.**\n")
+        case .failed:
+            out.append("**This run stopped on an error; the numbers are those reached so far.** \(failure ?? "")\n")
+        }
         out.append("Regenerate with:")
         out.append("")
         out.append("```")
@@ -209,7 +243,11 @@ public struct RunReport {
         func errors(_ r: ModelResult, _ l: Int) -> Double { r.evaluation.first { $0.length == l }?.bitErrors ?? .nan }
         var sentences: [String] = []
         let bitsPerSeq = Double(config.task.bits)
-        for r in results {
+        for r in results where !r.finished {
+            sentences.append("The \(r.kind.rawValue.uppercased()) stopped after \(Markdown.count(r.outcome.sequences)) of "
+                             + "\(Markdown.count(r.training.sequences)) training sequences and was not evaluated.")
+        }
+        for r in results where r.finished {
             let at = lengths.map { "\(Markdown.bits(errors(r, $0))) at length \($0)" }.joined(separator: ", ")
             let verdict: String
             let e = errors(r, train)
@@ -222,8 +260,8 @@ public struct RunReport {
             }
             sentences.append("The \(r.kind.rawValue.uppercased()) \(verdict) (bit errors per sequence: \(at)).")
         }
-        if let ntm = results.first(where: { $0.kind == .ntm }), let longest = lengths.last, longest > train {
-            let baselines = results.filter { $0.kind != .ntm }
+        if let ntm = results.first(where: { $0.kind == .ntm && $0.finished }), let longest = lengths.last, longest > train {
+            let baselines = results.filter { $0.kind != .ntm && $0.finished }
             if let best = baselines.min(by: { errors($0, longest) < errors($1, longest) }) {
                 let n = errors(ntm, longest), b = errors(best, longest)
                 if n < b {
@@ -240,7 +278,8 @@ public struct RunReport {
 
     // MARK: - Writing
 
-    /// Writes every file of the run into `directory` (which must exist), each atomically.
+    /// Writes every file of the run into `directory` (which must exist), each atomically, `results.json`
+    /// (which says whether the run finished) last.
     public func write(to directory: String) throws(NTMError) {
         for r in results {
             try r.checkpoint.write(path: "\(directory)/\(r.kind.rawValue).safetensors")
@@ -248,7 +287,7 @@ public struct RunReport {
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
         try AtomicFile.write(validationCSV, to: "\(directory)/validation.csv")
         try AtomicFile.write(Preset.encode(config).serialized(pretty: true) + "\n", to: "\(directory)/config.json")
-        try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")
         try AtomicFile.write(markdown, to: "\(directory)/report.md")
+        try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")
     }
 }

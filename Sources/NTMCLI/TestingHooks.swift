@@ -1,0 +1,35 @@
+// Test-only ways into a long command: a stop token instead of signal handlers, and a hook that can
+// plant a non-finite gradient at a chosen step. Not reachable from the command line.
+import Foundation
+import NTMCore
+import NTMModels
+import NTMTraining
+
+@_spi(Testing) public struct RunHooks: Sendable {
+    /// Used instead of the SIGINT/SIGTERM handlers (none are installed when it is set).
+    public var stop: StopToken?
+    /// See `TrainerControl.gradientHook`.
+    public var gradientHook: (@Sendable (ModelKind, Int, [Parameter]) -> Void)?
+
+    public init(stop: StopToken? = nil, gradientHook: (@Sendable (ModelKind, Int, [Parameter]) -> Void)? = nil) {
+        self.stop = stop
+        self.gradientHook = gradientHook
+    }
+}
+
+extension NTMCLI {
+    /// `run(arguments:)` with test hooks for `copy` and `train`.
+    @_spi(Testing) public static func run(arguments: [String], hooks: RunHooks) -> Int32 {
+        do {
+            let rest = Array(arguments.dropFirst())
+            switch arguments.first {
+            case "copy": return try CopyCommand.run(rest, commandLine: CommandLineText.render(arguments), hooks: hooks)
+            case "train": return try TrainCommand.run(rest, commandLine: CommandLineText.render(arguments), hooks: hooks)
+            default: return run(arguments: arguments)
+            }
+        } catch {
+            FileHandle.standardError.write(Data(("ntm-bench: " + error.message + "\n").utf8))
+            return error.exitStatus
+        }
+    }
+}
