@@ -64,9 +64,31 @@ public enum Checkpoint {
         if let expectedKind, expectedKind != config.kind {
             throw .runtime("\(path): checkpoint is a \(config.summary); --model \(expectedKind.rawValue) was given")
         }
+        // A hostile 'config' must not make the kit allocate a model far larger than the file claiming to hold it.
+        let stored = file.tensors.reduce(0) { $0 + $1.values.count }
+        let needed = scalarCount(config)
+        guard needed <= 2 * stored + 1_000_000 else {
+            throw .runtime("\(path): the 'config' metadata describes a model of \(needed) values but the file holds \(stored)")
+        }
         var rng = RandomSource(seed: 0)
         let model = ModelFactory.make(config, rng: &rng)
         try load(file, into: model, source: path)
         return (model, config)
+    }
+
+    /// Scalars of every parameter of the model `c` describes, from the sizes alone (no allocation).
+    static func scalarCount(_ c: ModelConfig) -> Int {
+        let H = c.controllerSize, L = c.layers, gates = c.kind == .gru ? 3 : 4
+        let input = c.inputWidth + (c.kind == .ntm ? c.readHeads * c.memoryWidth : 0)
+        var n = gates * H * (input + H + 2) + (L - 1) * gates * H * (2 * H + 2)
+        switch c.kind {
+        case .ntm:
+            let R = c.readHeads, W = c.writeHeads, M = c.memoryWidth, N = c.memoryRows, S = c.shiftRange
+            n += 2 * L * H + R * ((M + 2 * S + 4) * (H + 1) + M + N) + W * ((3 * M + 2 * S + 4) * (H + 1) + N) + N * M
+            n += c.outputWidth * (H + R * M + 1)
+        case .lstm, .gru:
+            n += (c.kind == .lstm ? 2 : 1) * L * H + c.outputWidth * (H + 1)
+        }
+        return n
     }
 }
