@@ -8,12 +8,14 @@ final class SignalTrap {
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "ntm-bench.signals")
     private static let trapped: [Int32] = [SIGINT, SIGTERM]
+    /// The dispositions before the trap, restored by `remove()`.
+    private var previous: [(Int32, __sighandler_t?)] = []
 
     init(token: StopToken, note: @escaping @Sendable (String) -> Void) {
         // A file-size limit (ulimit -f) makes writes fail with EFBIG instead of killing the process.
-        signal(SIGXFSZ, SIG_IGN)
+        previous.append((SIGXFSZ, signal(SIGXFSZ, SIG_IGN)))
         for sig in Self.trapped {
-            signal(sig, SIG_IGN)
+            previous.append((sig, signal(sig, SIG_IGN)))
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
                 if token.signal != nil { _exit(128 + sig) }
@@ -26,11 +28,12 @@ final class SignalTrap {
         }
     }
 
-    /// Restores the default handling of the signals.
+    /// Restores the handling of the signals from before the trap.
     func remove() {
         for s in sources { s.cancel() }
         sources = []
-        for sig in Self.trapped { signal(sig, SIG_DFL) }
+        for (sig, handler) in previous { signal(sig, handler) }
+        previous = []
     }
 
     /// The exit status of a run stopped by `token`: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
