@@ -53,6 +53,12 @@ final class ProgressDisplay: @unchecked Sendable {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// A line that --quiet does not silence (a stop request, how to resume).
+    func alert(_ text: String) {
+        finish()
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
     static func clock(_ s: Double) -> String {
         let t = Int(s.rounded())
         return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)

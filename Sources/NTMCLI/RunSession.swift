@@ -49,7 +49,7 @@ enum RunSession {
         let lock = try OutputLock.acquire(directory: out, command: command)
         defer { lock.release() }
         let stop = hooks.stop ?? StopToken()
-        let trap = hooks.stop == nil ? SignalTrap(token: stop, note: { display.note($0) }) : nil
+        let trap = hooks.stop == nil ? SignalTrap(token: stop, note: { display.alert($0) }) : nil
         defer { trap?.remove() }
         let stateDirectory = out + "/" + stateFolder
         OutputDirectory.removeStaleTemporaries(in: out)
@@ -94,8 +94,12 @@ enum RunSession {
             CopyCommand.printSummary(report, out: out)
             return 0
         case .interrupted:
-            let done = run.results.map { "\($0.kind.rawValue) \($0.outcome.sequences)/\($0.training.sequences)" }.joined(separator: ", ")
-            display.note("ntm-bench: interrupted (\(done)); checkpoints in \(stateDirectory), report in \(out)/report.md; "
+            let done = run.results.map { r in
+                r.finished ? "\(r.kind.rawValue) finished"
+                    : r.outcome.sequences == r.training.sequences ? "\(r.kind.rawValue) trained, not evaluated"
+                    : "\(r.kind.rawValue) \(r.outcome.sequences)/\(r.training.sequences)"
+            }.joined(separator: ", ")
+            display.alert("ntm-bench: interrupted (\(done)); checkpoints in \(stateDirectory), report in \(out)/report.md; "
                          + "continue with: \(command) --resume")
             return SignalTrap.exitStatus(stop)
         case .failed(let error):
