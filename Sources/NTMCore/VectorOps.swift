@@ -13,6 +13,13 @@
         acc += loadVector8(a + i) * loadVector8(b + i)
         i += 8
     }
+    if i + 4 <= n {
+        // Memory rows are often 20 wide: 8 + 8 + 4.
+        let a4 = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Float>.self)
+        let b4 = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Float>.self)
+        acc.lowHalf += a4 * b4
+        i += 4
+    }
     var s = acc.sum()
     while i < n {
         s += a[i] * b[i]
@@ -29,6 +36,12 @@
         let v = UnsafeMutableRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self) + a * loadVector8(x + i)
         UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD8<Float>.self)
         i += 8
+    }
+    if i + 4 <= n {
+        let y4 = UnsafeMutableRawPointer(y + i).loadUnaligned(as: SIMD4<Float>.self)
+            + SIMD4(repeating: alpha) * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(y + i).storeBytes(of: y4, as: SIMD4<Float>.self)
+        i += 4
     }
     while i < n {
         y[i] += alpha * x[i]

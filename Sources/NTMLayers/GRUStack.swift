@@ -172,17 +172,13 @@ public final class GRUStack: RecurrentCell {
     }
 
     public func finishBackward() {
-        let B = batch, H = hiddenSize, G = 3 * H, rows = steps * B
+        let B = batch, H = hiddenSize, rows = steps * B
         for l in 0..<layers {
-            let inSize = layerInputSize(l)
             let u: UnsafePointer<Float> =
                 l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
             let dgi = dgiCache[l].base, dgh = dghCache[l].base
-            let t = transposeScratch.reserve(rows * G)
-            gemmAccumulateTN(G, inSize, rows, dgi, G, u, inSize, weightIH[l].grad.base, inSize, scratch: t)
-            gemmAccumulateTN(G, H, rows, dgh, G, hCache[l].base, H, weightHH[l].grad.base, H, scratch: t)
-            addColumnSums(rows, G, dgi, G, into: biasIH[l].grad.base)
-            addColumnSums(rows, G, dgh, G, into: biasHH[l].grad.base)
+            weights.accumulateGradients(layer: l, rows: rows, inputGradient: dgi, hiddenSideGradient: dgh, inputs: u,
+                                        previousHidden: hCache[l].base, scratch: transposeScratch)
             addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
         }
     }

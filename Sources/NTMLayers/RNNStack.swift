@@ -149,16 +149,10 @@ public final class RNNStack: RecurrentCell {
         let B = batch, H = hiddenSize, rows = steps * B
         for l in 0..<layers {
             let dz = dzCache[l].base
-            let inSize = layerInputSize(l)
             let u: UnsafePointer<Float> =
                 l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
-            // dW = Σ_t dz_tᵀ u_t over all steps and sequences in one product each.
-            let t = transposeScratch.reserve(rows * H)
-            gemmAccumulateTN(H, inSize, rows, dz, H, u, inSize, weightIH[l].grad.base, inSize, scratch: t)
-            // dzᵀ is already in the scratch: the second product (against h_{t-1}) needs no transpose.
-            gemmAccumulate(H, H, rows, t, rowStrideA: rows, colStrideA: 1, hCache[l].base, H, weightHH[l].grad.base, H)
-            addColumnSums(rows, H, dz, H, into: biasIH[l].grad.base)
-            addColumnSums(rows, H, dz, H, into: biasHH[l].grad.base)
+            weights.accumulateGradients(layer: l, rows: rows, inputGradient: dz, hiddenSideGradient: nil, inputs: u,
+                                        previousHidden: hCache[l].base, scratch: transposeScratch)
             addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
         }
     }

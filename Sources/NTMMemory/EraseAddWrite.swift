@@ -9,6 +9,14 @@ import NTMCore
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
+@inline(__always) private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+@inline(__always) private func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+}
+
 /// `Mem' = Mem ∘ (1 - w eᵀ) + w aᵀ`, with weighting `w` `[N]`, erase `e ∈ (0,1)^M`, add `a ∈ (-1,1)^M`.
 public enum EraseAddWrite {
     /// Writes `Mem'` into `output` (`[N, M]`); `output` may be the same storage as `memory`.
@@ -51,6 +59,15 @@ public enum EraseAddWrite {
                 store(load(da + m) + g * w8, da + m)
                 store(g * (1 - w8 * ev), dRow + m)
                 m += 8
+            }
+            if m + 4 <= M {
+                let w4 = SIMD4<Float>(repeating: wn)
+                let g = load4(dRow + m), r = load4(row + m), ev = load4(e + m)
+                acc.lowHalf += g * (load4(a + m) - r * ev)
+                store4(load4(de + m) - g * r * w4, de + m)
+                store4(load4(da + m) + g * w4, da + m)
+                store4(g * (1 - w4 * ev), dRow + m)
+                m += 4
             }
             var dwn = acc.sum()
             while m < M {

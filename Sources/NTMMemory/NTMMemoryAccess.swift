@@ -231,7 +231,7 @@ public final class NTMMemoryAccess: MemoryAccess {
                 let w = weightCache[h].base + ((t + 1) * B + b) * N
                 let keyNorm = CosineSimilarity.forward(
                     similarity: K, rowNorms: norms + b * N, key: act + L.key, memory: memPrev + b * NM,
-                    rows: N, width: M)
+                    rows: N, width: M, rowNormsAreKnown: h > 0)
                 keyNormCache[h].base[t * B + b] = keyNorm
                 Softmax.forward(output: wc, input: K, count: N, beta: act[L.beta])
                 Interpolation.forward(output: wg, content: wc, previous: wPrev, gate: act[L.gate], count: N)

@@ -9,6 +9,14 @@ import NTMCore
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
+@inline(__always) private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+@inline(__always) private func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+}
+
 /// Cosine similarity of a key `k` (`[M]`) with each row of a memory (`[N, M]`):
 ///
 /// ```
@@ -20,18 +28,24 @@ import NTMCore
 public enum CosineSimilarity {
     public static let epsilon: Float = 1e-8
 
-    /// Writes `K` (`[N]`) and the row norms `‖Mem[n]‖` (`rowNorms`, `[N]`, so a caller may share them
-    /// across heads); returns `‖k‖`.
+    /// Writes `K` (`[N]`) and the row norms `‖Mem[n]‖` (`rowNorms`, `[N]`); returns `‖k‖`. Heads that
+    /// address the same memory pass `rowNormsAreKnown` after the first, which then reads them instead.
     @discardableResult
     public static func forward(
         similarity K: UnsafeMutablePointer<Float>, rowNorms: UnsafeMutablePointer<Float>,
-        key k: UnsafePointer<Float>, memory: UnsafePointer<Float>, rows N: Int, width M: Int
+        key k: UnsafePointer<Float>, memory: UnsafePointer<Float>, rows N: Int, width M: Int,
+        rowNormsAreKnown: Bool = false
     ) -> Float {
         let keyNorm = NTMCore.dot(k, k, M).squareRoot()
         for n in 0..<N {
             let row = memory + n * M
-            let rowNorm = NTMCore.dot(row, row, M).squareRoot()
-            rowNorms[n] = rowNorm
+            let rowNorm: Float
+            if rowNormsAreKnown {
+                rowNorm = rowNorms[n]
+            } else {
+                rowNorm = NTMCore.dot(row, row, M).squareRoot()
+                rowNorms[n] = rowNorm
+            }
             K[n] = NTMCore.dot(k, row, M) / (keyNorm * rowNorm + epsilon)
         }
         return keyNorm
@@ -68,6 +82,12 @@ public enum CosineSimilarity {
                 store(load(dk + m) + vInv * r - vKey * kv, dk + m)
                 store(load(dRow + m) + vInv * kv - vRow * r, dRow + m)
                 m += 8
+            }
+            if m + 4 <= M {
+                let r = load4(row + m), kv = load4(k + m)
+                store4(load4(dk + m) + inv * r - keyScale * kv, dk + m)
+                store4(load4(dRow + m) + inv * kv - rowScale * r, dRow + m)
+                m += 4
             }
             while m < M {
                 dk[m] += row[m] * inv - k[m] * keyScale
