@@ -9,11 +9,11 @@ eps 1e-8):
 * ``torch-eager``   -- ``torch.optim.RMSprop``; the baselines use PyTorch's fused
   ``nn.LSTM`` / ``nn.GRU``, the NTM a Python time loop.
 * ``torch-compile`` -- the same under ``torch.compile`` (default inductor
-  backend).  It first tries to compile the whole step (forward, backward via
-  compiled autograd, optimizer) as one graph, then the whole step allowing
-  graph breaks, then only forward+loss (backward and optimizer eager); the
-  first that compiles *and* reproduces the eager step is used, and the JSON
-  ``note`` says which.
+  backend).  It first tries to compile the whole step (forward, backward,
+  RMSprop update) as one graph, then the whole step allowing graph breaks,
+  then only forward+loss (backward and optimizer eager); the first that
+  compiles *and* reproduces the eager step is used, and the JSON ``note``
+  says which (see ``torch_compiled_step``).
 * ``jax-jit``       -- one ``jax.jit`` function: ``value_and_grad`` of the
   ``lax.scan`` model, and the same RMSProp update written by hand.
 
@@ -23,7 +23,8 @@ units in ``--layers`` layers (default 256 x 3).  X = 9, Y = 8.
 
 Warm-up (compilation excluded from the timing, reported as ``compile_s``),
 then ``--reps`` timed steps (default: enough for about 3 s, at least 5), one
-fixed batch.  Prints one JSON line with impl, model, length, batch,
+fixed batch.  A line ``[bench] timing ...`` on stderr marks the end of
+compilation and the start of warm-up and timing.  Prints one JSON line with impl, model, length, batch,
 ms_per_step (median), ms_per_sequence (= ms_per_step / batch), reps, note and
 a few extra keys.
 
@@ -45,6 +46,7 @@ import traceback
 
 import numpy as np
 
+sys.dont_write_bytecode = True      # keep __pycache__ out of the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models as rm  # noqa: E402  (needs the path above)
 
@@ -263,6 +265,7 @@ def time_steps(run, reps: int | None):
     ``reps`` steps (default: ~TARGET_SECONDS, at least MIN_REPS).  ``run()``
     must do one complete step and return once its results are ready.
     Returns (median seconds, reps)."""
+    print("[bench] timing (warm-up, then timed steps)", file=sys.stderr, flush=True)
     warm = []
     while len(warm) < MIN_WARMUP or sum(warm) < WARMUP_SECONDS:
         start = time.perf_counter()
