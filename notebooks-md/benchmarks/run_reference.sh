@@ -23,6 +23,7 @@ fi
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-/tmp/bench-venv/bin/python}
+export PYTHONDONTWRITEBYTECODE=1    # no __pycache__ next to the scripts
 reps_arg=()
 if [[ -n ${REPS:-} ]]; then reps_arg=(--reps "$REPS"); fi
 
