@@ -6,7 +6,7 @@ import NTMReport
 import NTMTraining
 
 enum TrainCommand {
-    static let specs: [FlagSpec] = [FlagSpec("model", "KIND", "ntm, lstm or gru (default: ntm)")] + SharedFlags.experiment
+    static let specs: [FlagSpec] = [FlagSpec("model", "KIND", "ntm, lstm, gru or rnn (default: ntm)")] + SharedFlags.experiment
         + [FlagSpec("threads", "N", "threads running the batch's shards (default: the number of cores; results do not depend on it)"),
            FlagSpec("quiet", nil, "no progress on stderr")] + RunOptions.flags + SharedFlags.modelSize + [SharedFlags.help]
 
@@ -15,7 +15,7 @@ enum TrainCommand {
     static func run(_ raw: [String], commandLine: String, hooks: RunHooks = RunHooks()) throws(NTMError) -> Int32 {
         let args = try Arguments(command: "train", arguments: raw, specs: specs)
         if args.has("help") {
-            print(Arguments.help(command: "train", summary: summary, usage: "--model ntm|lstm|gru [--length L] [--out DIR] [flags]", specs: specs))
+            print(Arguments.help(command: "train", summary: summary, usage: "--model ntm|lstm|gru|rnn [--length L] [--out DIR] [flags]", specs: specs))
             return 0
         }
         let kind = try modelKind(args.string("model") ?? "ntm")
@@ -32,7 +32,7 @@ enum TrainCommand {
 
     static func modelKind(_ name: String) throws(NTMError) -> ModelKind {
         guard let k = ModelKind(rawValue: name) else {
-            throw .usage("--model: unknown model '\(name)' (expected ntm, lstm or gru)")
+            throw .usage("--model: unknown model '\(name)' (expected one of: \(ModelKind.names))")
         }
         return k
     }

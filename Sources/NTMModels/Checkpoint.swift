@@ -76,21 +76,6 @@ public enum Checkpoint {
         return (model, config)
     }
 
-    /// Scalars of every parameter of the model `c` describes, from the sizes alone (no allocation);
-    /// 0 for kinds it does not know (no check then).
-    static func scalarCount(_ c: ModelConfig) -> Int {
-        let H = c.controllerSize, L = c.layers, gates = c.kind == .gru ? 3 : 4
-        let input = c.inputWidth + (c.kind == .ntm ? c.readHeads * c.memoryWidth : 0)
-        var n = gates * H * (input + H + 2) + (L - 1) * gates * H * (2 * H + 2)
-        if c.kind == .ntm {
-            let R = c.readHeads, W = c.writeHeads, M = c.memoryWidth, N = c.memoryRows, S = c.shiftRange
-            n += 2 * L * H + R * ((M + 2 * S + 4) * (H + 1) + M + N) + W * ((3 * M + 2 * S + 4) * (H + 1) + N) + N * M
-            n += c.outputWidth * (H + R * M + 1)
-        } else if c.kind == .lstm || c.kind == .gru {
-            n += (c.kind == .lstm ? 2 : 1) * L * H + c.outputWidth * (H + 1)
-        } else {
-            return 0
-        }
-        return n
-    }
+    /// Scalars of every parameter of the model `c` describes, from the sizes alone (no allocation).
+    static func scalarCount(_ c: ModelConfig) -> Int { c.parameterCount }
 }

@@ -4,9 +4,22 @@ import NTMCore
 import NTMLayers
 import NTMMemory
 
-/// The built-in model kinds.
+/// The built-in model kinds: the NTM and the LSTM, GRU and plain (Elman) RNN baselines.
 public enum ModelKind: String, Sendable, CaseIterable, Codable {
-    case ntm, lstm, gru
+    case ntm, lstm, gru, rnn
+
+    /// `ntm, lstm, gru, rnn`: the names, for error messages.
+    public static let names = allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// Gate blocks of each recurrent layer: 4 for the LSTM (and the NTM's LSTM controller), 3 for the
+    /// GRU, 1 for the plain RNN.
+    public var gates: Int {
+        switch self {
+        case .ntm, .lstm: return 4
+        case .gru: return 3
+        case .rnn: return 1
+        }
+    }
 }
 
 /// Everything needed to build a built-in model. Baselines use `controllerSize` as their hidden size.
@@ -83,7 +96,7 @@ public struct ModelConfig: Sendable, Equatable {
                 .init(key: "shiftRange", value: .number(Double(shiftRange))),
                 .init(key: "writeHeads", value: .number(Double(writeHeads))),
             ])
-        case .lstm, .gru:
+        case .lstm, .gru, .rnn:
             return .object([
                 .init(key: "hiddenSize", value: .number(Double(controllerSize))),
                 .init(key: "inputWidth", value: .number(Double(inputWidth))),
@@ -96,7 +109,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// Reads a checkpoint's `model` and `config`; `source` names the file in errors.
     public static func from(kind kindName: String, config: JSONValue, source: String) throws(NTMError) -> ModelConfig {
         guard let kind = ModelKind(rawValue: kindName) else {
-            throw .runtime("\(source): unknown model '\(kindName)' (expected one of: ntm, lstm, gru)")
+            throw .runtime("\(source): unknown model '\(kindName)' (expected one of: \(ModelKind.names))")
         }
         guard config.objectMembers != nil else { throw .runtime("\(source): config is not a JSON object") }
         func int(_ key: String) throws(NTMError) -> Int {
@@ -118,7 +131,7 @@ public struct ModelConfig: Sendable, Equatable {
                             memoryRows: try int("memoryRows"), memoryWidth: try int("memoryWidth"),
                             readHeads: try int("readHeads"), writeHeads: try int("writeHeads"),
                             shiftRange: try int("shiftRange"), memoryInit: mi, clipValue: Float(clip))
-        case .lstm, .gru:
+        case .lstm, .gru, .rnn:
             c = ModelConfig(kind: kind, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
                             controllerSize: try int("hiddenSize"), layers: try int("layers"))
         }
@@ -133,9 +146,25 @@ public struct ModelConfig: Sendable, Equatable {
             return "ntm with a \(layers) x \(controllerSize) LSTM controller, memory \(memoryRows) x \(memoryWidth), "
                 + "\(readHeads) read / \(writeHeads) write head\(writeHeads == 1 ? "" : "s"), shift range \(shiftRange), "
                 + "\(memoryInit.rawValue) memory init"
-        case .lstm, .gru:
+        case .lstm, .gru, .rnn:
             return "\(kind.rawValue) with \(layers) layer\(layers == 1 ? "" : "s") of \(controllerSize)"
         }
+    }
+
+    /// Number of scalars of every parameter of the model, from the sizes alone (no allocation).
+    public var parameterCount: Int {
+        let H = controllerSize, L = layers, gates = kind.gates
+        let input = inputWidth + (kind == .ntm ? readHeads * memoryWidth : 0)
+        var n = gates * H * (input + H + 2) + (L - 1) * gates * H * (2 * H + 2)
+        switch kind {
+        case .ntm:
+            let R = readHeads, W = writeHeads, M = memoryWidth, N = memoryRows, S = shiftRange
+            n += 2 * L * H + R * ((M + 2 * S + 4) * (H + 1) + M + N) + W * ((3 * M + 2 * S + 4) * (H + 1) + N) + N * M
+            n += outputWidth * (H + R * M + 1)
+        case .lstm, .gru, .rnn:
+            n += (kind == .lstm ? 2 : 1) * L * H + outputWidth * (H + 1)
+        }
+        return n
     }
 
     /// Number of scalars the model's caches need per sequence step, for memory estimates.
@@ -185,6 +214,14 @@ public enum ModelFactory {
                                 layers: config.layers, prefix: "gru")
             cell.initialize(rng: &rng)
             let model = RecurrentBaseline(kind: "gru", cell: cell, outputWidth: config.outputWidth, configJSON: config.json)
+            Initializer.pyTorchUniform(model.output.weight, fanIn: config.controllerSize, rng: &rng)
+            Initializer.pyTorchUniform(model.output.bias, fanIn: config.controllerSize, rng: &rng)
+            return model
+        case .rnn:
+            let cell = RNNStack(inputSize: config.inputWidth, hiddenSize: config.controllerSize,
+                                layers: config.layers, prefix: "rnn")
+            cell.initialize(rng: &rng)
+            let model = RecurrentBaseline(kind: "rnn", cell: cell, outputWidth: config.outputWidth, configJSON: config.json)
             Initializer.pyTorchUniform(model.output.weight, fanIn: config.controllerSize, rng: &rng)
             Initializer.pyTorchUniform(model.output.bias, fanIn: config.controllerSize, rng: &rng)
             return model

@@ -3,7 +3,7 @@
 import NTMCore
 import NTMLayers
 
-/// `y_t = W_y h_top,t + b_y` on top of a recurrent cell (an ``LSTMStack`` or ``GRUStack``).
+/// `y_t = W_y h_top,t + b_y` on top of a recurrent cell (an ``LSTMStack``, ``GRUStack`` or ``RNNStack``).
 public final class RecurrentBaseline<Cell: RecurrentCell>: SequenceModel {
     public let kind: String
     public let cell: Cell

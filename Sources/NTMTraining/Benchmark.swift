@@ -71,8 +71,8 @@ public enum Benchmark {
     public static func forwardMultiplyAdds(_ c: ModelConfig) -> Double {
         let H = Double(c.controllerSize), L = Double(c.layers), X = Double(c.inputWidth), Y = Double(c.outputWidth)
         switch c.kind {
-        case .lstm, .gru:
-            let g = c.kind == .lstm ? 4.0 : 3.0
+        case .lstm, .gru, .rnn:
+            let g = Double(c.kind.gates)
             return g * H * (X + H) + (L - 1) * g * H * (2 * H) + Y * H
         case .ntm:
             let R = Double(c.readHeads), W = Double(c.writeHeads), N = Double(c.memoryRows), M = Double(c.memoryWidth)

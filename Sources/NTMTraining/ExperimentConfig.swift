@@ -121,21 +121,5 @@ public struct ExperimentConfig: Sendable, Equatable {
     }
 
     /// Number of scalars of a model, from its configuration alone (no allocation).
-    public static func parameterEstimate(_ c: ModelConfig) -> Int {
-        let H = c.controllerSize, L = c.layers
-        let gates = c.kind == .gru ? 3 : 4
-        switch c.kind {
-        case .ntm:
-            let R = c.readHeads, W = c.writeHeads, M = c.memoryWidth, N = c.memoryRows, S = c.shiftRange
-            let controllerIn = c.inputWidth + R * M
-            var n = gates * H * (controllerIn + H + 2) + (L - 1) * gates * H * (2 * H + 2) + 2 * L * H
-            n += R * ((M + 2 * S + 4) * (H + 1) + M + N) + W * ((3 * M + 2 * S + 4) * (H + 1) + N) + N * M
-            n += c.outputWidth * (H + R * M + 1)
-            return n
-        case .lstm, .gru:
-            var n = gates * H * (c.inputWidth + H + 2) + (L - 1) * gates * H * (2 * H + 2) + (c.kind == .lstm ? 2 : 1) * L * H
-            n += c.outputWidth * (H + 1)
-            return n
-        }
-    }
+    public static func parameterEstimate(_ c: ModelConfig) -> Int { c.parameterCount }
 }

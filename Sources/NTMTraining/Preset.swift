@@ -5,7 +5,8 @@ import NTMModels
 import NTMMemory
 
 public enum Preset {
-    static let topKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curvePoints", "ntm", "lstm", "gru", "why"]
+    static let topKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curvePoints"]
+        + ModelKind.allCases.map(\.rawValue) + ["why"]
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
     static let taskKeys = ["name", "bits", "minLength", "length", "why"]
     static let evalKeys = ["sequences", "lengthFactors", "seed", "why"]
@@ -38,7 +39,7 @@ public enum Preset {
         var models: [ModelKind] = []
         for v in modelList {
             guard let s = v.stringValue, let k = ModelKind(rawValue: s) else {
-                throw .usage("\(source): unknown model \(v.serialized()) in 'models' (expected ntm, lstm or gru)")
+                throw .usage("\(source): unknown model \(v.serialized()) in 'models' (expected one of: \(ModelKind.names))")
             }
             if models.contains(k) { throw .usage("\(source): model '\(s)' is listed twice in 'models'") }
             models.append(k)

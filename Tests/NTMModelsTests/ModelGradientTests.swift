@@ -34,10 +34,8 @@ struct ModelCase: Sendable, CustomTestStringConvertible {
             default: c.memoryInit = .constant
             }
             return c
-        case "lstm":
-            return ModelConfig(kind: .lstm, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2)
         default:
-            return ModelConfig(kind: .gru, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2)
+            return ModelConfig(kind: ModelKind(rawValue: kind)!, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2)
         }
     }
 }
@@ -89,6 +87,7 @@ struct ModelGradientTests {
         ModelCase(kind: "ntm", memoryInit: "random", readHeads: 2, seed: 6),
         ModelCase(kind: "lstm", seed: 7),
         ModelCase(kind: "gru", seed: 8),
+        ModelCase(kind: "rnn", seed: 11),
     ]
 
     @Test(arguments: cases)
@@ -164,7 +163,7 @@ struct ModelGradientTests {
     }
 
     /// Masked-out steps: their targets do not change the loss or any gradient.
-    @Test(arguments: ["ntm", "lstm", "gru"])
+    @Test(arguments: ["ntm", "lstm", "gru", "rnn"])
     func maskedTargetsDoNotMatter(kind: String) {
         var rng = RandomSource(seed: 10)
         let model = ModelFactory.make(ModelCase(kind: kind, seed: 10).config, rng: &rng)
@@ -235,12 +234,12 @@ struct ModelGradientTests {
         }
     }
 
-    @Test(arguments: ["lstm", "gru"])
+    @Test(arguments: ["lstm", "gru", "rnn"])
     func baselineParameterTable(kind: String) {
         var rng = RandomSource(seed: 3)
         let config = ModelCase(kind: kind, seed: 3).config  // X 4, Y 3, H 5, L 2
         let model = ModelFactory.make(config, rng: &rng)
-        let G = (kind == "lstm" ? 4 : 3) * 5
+        let G = config.kind.gates * 5
         var expected: [String: [Int]] = [
             "\(kind).weight_ih_l0": [G, 4], "\(kind).weight_hh_l0": [G, 5],
             "\(kind).bias_ih_l0": [G], "\(kind).bias_hh_l0": [G],
@@ -256,5 +255,37 @@ struct ModelGradientTests {
         #expect(model.parameters.allSatisfy { $0.trainable })
         #expect(model.kind == kind)
     }
-}
 
+    /// The scalar count a configuration predicts (used to bound checkpoint allocations and for memory
+    /// estimates) is the built model's, constant memory included, for every kind.
+    @Test(arguments: ["ntm", "lstm", "gru", "rnn"])
+    func parameterCountFromTheConfigurationMatchesTheModel(kind: String) {
+        var rng = RandomSource(seed: 4)
+        for layers in [1, 3] {
+            var config = ModelCase(kind: kind, readHeads: 2, seed: 4).config
+            config.layers = layers
+            let scalars = ModelFactory.make(config, rng: &rng).parameters.reduce(0) { $0 + $1.count }
+            #expect(config.parameterCount == scalars, "\(kind) x \(layers)")
+        }
+    }
+
+    /// The plain RNN's weights are PyTorch's `nn.RNN` layout with a learned zero `h0`, and its checkpoint loads back.
+    @Test func rnnInitialisationAndCheckpoint() throws {
+        var rng = RandomSource(seed: 5)
+        let config = ModelConfig(kind: .rnn, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2)
+        let model = ModelFactory.make(config, rng: &rng)
+        let bound = 1 / Float(5).squareRoot()
+        for p in model.parameters where p.name != "rnn.h0" {
+            #expect(p.value.array.allSatisfy { abs($0) <= bound }, "\(p.name)")
+        }
+        #expect(model.parameters.first { $0.name == "rnn.h0" }!.value.array.allSatisfy { $0 == 0 })
+        let file = Checkpoint.file(of: model)
+        #expect(file.metadata["model"] == "rnn")
+        let decoded = try Checkpoint.config(of: file, source: "rnn.safetensors")
+        #expect(decoded == config)
+        var other = RandomSource(seed: 6)
+        let copy = ModelFactory.make(decoded, rng: &other)
+        try Checkpoint.load(file, into: copy, source: "rnn.safetensors")
+        #expect(zip(model.parameters, copy.parameters).allSatisfy { $0.value.array == $1.value.array })
+    }
+}

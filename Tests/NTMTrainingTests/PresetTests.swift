@@ -43,7 +43,8 @@ struct PresetTests {
         ("\"controllerSize\": 100", "\"controllerSize\": 0", "outside the allowed 1...8192"),
         ("\"controllerSize\": 100", "\"controllerSize\": 1.5", "must be an integer"),
         ("\"memoryInit\": \"constant\"", "\"memoryInit\": \"zeros\"", "expected one of: constant, learned, random"),
-        ("\"models\": [\"ntm\", \"lstm\", \"gru\"]", "\"models\": [\"ntm\", \"rnn\"]", "unknown model"),
+        ("\"models\": [\"ntm\", \"lstm\", \"gru\"]", "\"models\": [\"ntm\", \"transformer\"]", "unknown model"),
+        ("\"models\": [\"ntm\", \"lstm\", \"gru\"]", "\"models\": [\"ntm\", \"rnn\"]", "there is no 'rnn' section"),
         ("\"models\": [\"ntm\", \"lstm\", \"gru\"]", "\"models\": []", "non-empty list"),
         ("\"minLength\": 1", "\"minLength\": 30", "outside the allowed 1...20"),
         ("\"name\": \"rmsprop\"", "\"name\": \"sgd\"", "expected one of: rmsprop, adam"),
@@ -62,7 +63,7 @@ struct PresetTests {
             let range = try #require(text.range(of: from))
             text.replaceSubrange(range, with: to)
         }
-        if index == 9 { text = text.replacingOccurrences(of: "\"memoryWidth\": 20", with: "\"memoryWidth\": 4096") }
+        if index == 10 { text = text.replacingOccurrences(of: "\"memoryWidth\": 20", with: "\"memoryWidth\": 4096") }
         do {
             _ = try Preset.decode(Array(text.utf8), source: "bad.json")
             Issue.record("accepted a bad preset: \(to)")
