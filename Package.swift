@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "NTMModels", dependencies: ["NTMCore", "NTMLayers", "NTMMemory"]),
         .target(name: "NTMTasks", dependencies: ["NTMCore"]),
         .target(name: "NTMTraining", dependencies: ["NTMCore", "NTMModels", "NTMTasks"]),
-        .target(name: "NTMReport", dependencies: ["NTMCore", "NTMModels", "NTMTraining"]),
+        .target(name: "NTMReport", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining"]),
         .target(name: "NTMCLI", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
         .target(name: "NTMKit", dependencies: ["NTMCore", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
         .executableTarget(name: "ntm-bench", dependencies: ["NTMCLI"]),

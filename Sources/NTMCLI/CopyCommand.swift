@@ -36,11 +36,11 @@ enum CopyCommand {
     }
 
     static func printSummary(_ report: RunReport, out: String) {
-        let lengths = report.config.evalLengths
-        print("model  " + lengths.map { "errors@\($0)".padding(toLength: 12, withPad: " ", startingAt: 0) }.joined() + "wall")
+        let points = report.config.evaluationPoints
+        print("model  " + points.map { "errors@\($0)".padding(toLength: 12, withPad: " ", startingAt: 0) }.joined() + "wall")
         for r in report.results {
-            let cells = lengths.map { l in
-                Markdown.bits(r.evaluation.first { $0.length == l }?.bitErrors ?? .nan).padding(toLength: 12, withPad: " ", startingAt: 0)
+            let cells = points.map { p in
+                Markdown.bits(r.result(at: p)?.bitErrors ?? .nan).padding(toLength: 12, withPad: " ", startingAt: 0)
             }
             print(r.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + cells.joined()
                   + Markdown.duration(r.outcome.wallSeconds))

@@ -3,6 +3,7 @@
 import Foundation
 import NTMCore
 import NTMModels
+import NTMTasks
 import NTMTraining
 
 /// An experiment, finished or stopped, ready to be written out.
@@ -24,6 +25,8 @@ public struct RunReport {
     public var status: Status
     /// Why a failed run stopped.
     public var failure: String?
+    /// The optimal Bayesian predictor's cost at each evaluation point (dynamic N-grams only).
+    public var optimalCosts: [TaskPoint: Double]?
 
     /// Set for runs that did not finish (the report says so).
     public var interrupted: Bool {
@@ -45,6 +48,7 @@ public struct RunReport {
         self.manifest = manifest
         self.status = status
         self.failure = failure
+        optimalCosts = config.optimalCosts()
     }
 
     /// A model has solved the task at a validation with fewer bit errors per sequence than this.
@@ -66,6 +70,7 @@ public struct RunReport {
                 .init(key: "skipped_steps", value: int(r.outcome.skippedSteps)),
                 .init(key: "selected_at_sequences", value: r.outcome.selected.map { int($0.sequences) } ?? .null),
                 .init(key: "solved_at_sequences", value: r.outcome.firstSolved(below: Self.solvedBitErrors).map { int($0.sequences) } ?? .null),
+            ] + (r.outcome.curriculumLevel.map { [JSONMember(key: "curriculum_level", value: int($0))] } ?? []) + [
                 .init(key: "validation", value: .array(r.outcome.validation.map { v in
                     .object([
                         .init(key: "sequences", value: int(v.sequences)),
@@ -75,8 +80,8 @@ public struct RunReport {
                 })),
                 .init(key: "config", value: r.config.json),
                 .init(key: "eval", value: .array(r.evaluation.map { e in
-                    .object([
-                        .init(key: "length", value: int(e.length)),
+                    .object([.init(key: "length", value: int(e.length))]
+                        + (e.repeats.map { [JSONMember(key: "repeats", value: int($0))] } ?? []) + [
                         .init(key: "sequences", value: int(e.sequences)),
                         .init(key: "cost_bits", value: num(e.costBits)),
                         .init(key: "bit_errors", value: num(e.bitErrors)),
@@ -91,12 +96,20 @@ public struct RunReport {
             .init(key: "status", value: .string(status.rawValue)),
         ]
         if let failure { top.append(.init(key: "error", value: .string(failure))) }
-        return .object(top + [
+        top += [
             .init(key: "train_length", value: int(config.task.length)),
             .init(key: "min_length", value: int(config.task.minLength)),
             .init(key: "eval_seed", value: int(Int(config.evalSeed))),
-            .init(key: "models", value: .array(models)),
-        ])
+        ]
+        if config.curriculum.kind != .none {
+            top.append(.init(key: "curriculum", value: .string(config.curriculum.kind.rawValue)))
+        }
+        if let optimalCosts {
+            top.append(.init(key: "optimal_cost_bits", value: .array(config.evaluationPoints.map { p in
+                .object([.init(key: "length", value: int(p.length)), .init(key: "cost_bits", value: num(optimalCosts[p] ?? .nan))])
+            })))
+        }
+        return .object(top + [.init(key: "models", value: .array(models))])
     }
 
     // MARK: - learning curves
@@ -126,9 +139,9 @@ public struct RunReport {
     // MARK: - report.md
 
     public var markdown: String {
-        let lengths = config.evalLengths
+        let points = config.evaluationPoints
         var out: [String] = []
-        out.append("# \(config.task.name.capitalized) task, trained on lengths \(config.task.minLength)–\(config.task.length), seed \(config.seed)")
+        out.append("# \(config.task.heading), seed \(config.seed)")
         out.append("")
         switch status {
         case .finished: break
@@ -147,26 +160,22 @@ public struct RunReport {
         out.append("## Results")
         out.append("")
         var header = ["model", "parameters", "training sequences", "wall time", "final cost (bits/seq)"]
-        header += lengths.map { "bit errors @ \($0)" }
+        header += points.map { "bit errors @ \($0)" }
         let rows = results.map { r -> [String] in
             var row = [r.kind.rawValue, Markdown.count(r.parameters), Markdown.count(r.outcome.sequences),
                        Markdown.duration(r.outcome.wallSeconds), Markdown.bits(r.outcome.curve.last?.costBits ?? .nan)]
-            row += lengths.map { l in Markdown.bits(r.evaluation.first { $0.length == l }?.bitErrors ?? .nan) }
+            row += points.map { p in Markdown.bits(r.result(at: p)?.bitErrors ?? .nan) }
             return row
         }
         out.append(Markdown.table(header: header, rows: rows, alignRight: Set(1..<header.count)))
         out.append("")
-        out.append("Cost in bits per sequence on the evaluation set (\(config.evalSequences) sequences per length, evaluation seed \(config.evalSeed)):")
+        out.append("Cost in bits per sequence on the evaluation set (\(config.evalSequences) sequences per "
+                   + (config.task.kind == .copy ? "length" : "point") + ", evaluation seed \(config.evalSeed)):")
         out.append("")
-        out.append(Markdown.table(
-            header: ["model"] + lengths.map { "cost @ \($0)" },
-            rows: results.map { r in
-                [r.kind.rawValue] + lengths.map { l in Markdown.bits(r.evaluation.first { $0.length == l }?.costBits ?? .nan) }
-            },
-            alignRight: Set(1...lengths.count)))
+        out.append(costTable)
         out.append("")
         if config.validationEvery > 0 {
-            out.append("Validation during training (\(config.validationSequences) sequences of length \(config.task.length) every "
+            out.append("Validation during training (\(config.validationSequences) sequences \(config.task.phrase(config.validation.point)) every "
                        + "\(Markdown.count(config.validationEvery)) training sequences, drawn from the training seed):")
             out.append("")
             out.append(Markdown.table(
@@ -182,9 +191,18 @@ public struct RunReport {
                 }))
             out.append("")
         }
+        if config.task.kind != .copy && points.count > 1 {
+            out.append("## Generalisation")
+            out.append("")
+            out.append("Bit errors per sequence at each evaluation point (the training distribution reaches "
+                       + "\(config.task.hardestPoint)); the same curve is drawn in `\(Self.generalisationFile)`.")
+            out.append("")
+            out.append(generalisationTable)
+            out.append("")
+        }
         out.append("## Reading")
         out.append("")
-        out.append(reading)
+        out.append(config.task.kind == .copy ? reading : taskReading)
         out.append("")
         out.append("## Models and training")
         out.append("")
@@ -196,8 +214,12 @@ public struct RunReport {
                        + (r.outcome.skippedSteps > 0 ? "; \(r.outcome.skippedSteps) non-finite steps skipped" : ""))
         }
         out.append("")
-        out.append("Task: \(config.task.bits)-bit random vectors, lengths uniform in \(config.task.minLength)…\(config.task.length) "
-                   + "(one length per batch), a delimiter on an extra input channel, then the output phase with zero input.")
+        out.append(config.task.layoutSentence)
+        if let curriculum = config.curriculum.summary(levels: config.makeCurriculum().levels) {
+            let reached = results.compactMap { r in r.outcome.curriculumLevel.map { "\(r.kind.rawValue) \($0)" } }
+            out.append("")
+            out.append("Curriculum: \(curriculum)." + (reached.isEmpty ? "" : " Level reached: \(reached.joined(separator: ", "))."))
+        }
         if !config.about.isEmpty {
             out.append("")
             out.append("Preset notes: \(config.about)")
@@ -214,6 +236,7 @@ public struct RunReport {
         out.append("- seed \(config.seed); evaluation seed \(config.evalSeed); resolved configuration in `config.json`")
         out += manifest.markdownLines
         out.append("- files: `results.json`, `learning-curves.csv`, `validation.csv`, `config.json`, "
+                   + (writesGeneralisationCurve ? "`\(Self.generalisationFile)`, " : "")
                    + results.map { "`\($0.kind.rawValue).safetensors`" }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"
     }
@@ -236,9 +259,92 @@ public struct RunReport {
         return Markdown.table(header: header, rows: rows, alignRight: Set(0..<header.count))
     }
 
+    /// Cost per model at each point; for N-grams beside the optimal Bayesian predictor's and the excess over it.
+    var costTable: String {
+        let points = config.evaluationPoints
+        var header = ["model"]
+        for p in points {
+            header.append("cost @ \(p)")
+            if optimalCosts != nil { header += ["optimal (Bayesian) @ \(p)", "above optimal @ \(p)"] }
+        }
+        let rows = results.map { r -> [String] in
+            var row = [r.kind.rawValue]
+            for p in points {
+                let cost = r.result(at: p)?.costBits ?? .nan
+                row.append(Markdown.bits(cost))
+                if let optimal = optimalCosts?[p] { row += [Markdown.bits(optimal), Markdown.bits(cost - optimal)] }
+            }
+            return row
+        }
+        return Markdown.table(header: header, rows: rows, alignRight: Set(1..<header.count))
+    }
+
+    /// Bit errors per sequence, one row per evaluation point, one column per model.
+    var generalisationTable: String {
+        let points = config.evaluationPoints
+        return Markdown.table(
+            header: ["point"] + results.map { "\($0.kind.rawValue) bit errors" },
+            rows: points.map { p in ["\(p)"] + results.map { r in Markdown.bits(r.result(at: p)?.bitErrors ?? .nan) } },
+            alignRight: Set(0...results.count))
+    }
+
+    public static let generalisationFile = "generalisation.svg"
+
+    /// Tasks other than copy with more than one evaluation point get the curve of bit errors against the point.
+    var writesGeneralisationCurve: Bool { config.task.kind != .copy && config.evaluationPoints.count > 1 }
+
+    /// The generalisation curve as an SVG line chart.
+    public var generalisationSVG: String {
+        let points = config.evaluationPoints
+        return LineChart(
+            title: "\(config.task.title): bit errors per sequence against the evaluation point",
+            xLabels: points.map(\.description), yLabel: "bit errors per sequence",
+            series: results.map { r in (r.kind.rawValue, points.map { r.result(at: $0)?.bitErrors ?? .nan }) }).svg
+    }
+
+    /// The reading of tasks other than copy: each model at the hardest training point and at the farthest point,
+    /// then the NTM against the best baseline beyond the training distribution.
+    var taskReading: String {
+        let points = config.evaluationPoints
+        let train = points.contains(config.task.hardestPoint) ? config.task.hardestPoint : points.first!
+        let farthest = points.last!
+        var sentences: [String] = []
+        for r in results where !r.finished {
+            sentences.append("The \(r.kind.rawValue.uppercased()) stopped after \(Markdown.count(r.outcome.sequences)) of "
+                             + "\(Markdown.count(r.training.sequences)) training sequences and was not evaluated.")
+        }
+        for r in results where r.finished {
+            let e = r.result(at: train)?.bitErrors ?? .nan
+            if let optimal = optimalCosts?[train] {
+                let cost = r.result(at: train)?.costBits ?? .nan
+                sentences.append("The \(r.kind.rawValue.uppercased()) costs \(Markdown.bits(cost)) bits per sequence \(config.task.phrase(train)), "
+                                 + "\(Markdown.bits(cost - optimal)) above the optimal Bayesian predictor's \(Markdown.bits(optimal)).")
+                continue
+            }
+            var s = "The \(r.kind.rawValue.uppercased()) "
+                + (e < 1 ? "solves the task" : "does not solve the task") + " at the hardest training point "
+                + "(\(Markdown.bits(e)) bit errors per sequence \(config.task.phrase(train)))"
+            if farthest != train, let far = r.result(at: farthest) {
+                s += " and makes \(Markdown.bits(far.bitErrors)) \(config.task.phrase(farthest))"
+            }
+            sentences.append(s + ".")
+        }
+        if optimalCosts == nil, farthest != train, let ntm = results.first(where: { $0.kind == .ntm && $0.finished }) {
+            let baselines = results.filter { $0.kind != .ntm && $0.finished }
+            func errors(_ r: ModelResult) -> Double { r.result(at: farthest)?.bitErrors ?? .nan }
+            if let best = baselines.min(by: { errors($0) < errors($1) }) {
+                let n = errors(ntm), b = errors(best)
+                sentences.append("Beyond the training distribution, \(config.task.phrase(farthest)), the NTM makes "
+                                 + (n < b ? "fewer" : "no fewer") + " errors than the best baseline "
+                                 + "(\(best.kind.rawValue.uppercased()): \(Markdown.bits(b)) against the NTM's \(Markdown.bits(n))).")
+            }
+        }
+        return sentences.joined(separator: " ")
+    }
+
     /// A few sentences that compare the models in plain words.
     var reading: String {
-        let lengths = config.evalLengths
+        let lengths = config.evaluationPoints.map(\.length)
         let train = config.task.length
         func errors(_ r: ModelResult, _ l: Int) -> Double { r.evaluation.first { $0.length == l }?.bitErrors ?? .nan }
         var sentences: [String] = []
@@ -287,7 +393,15 @@ public struct RunReport {
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
         try AtomicFile.write(validationCSV, to: "\(directory)/validation.csv")
         try AtomicFile.write(Preset.encode(config).serialized(pretty: true) + "\n", to: "\(directory)/config.json")
+        if writesGeneralisationCurve {
+            try AtomicFile.write(generalisationSVG, to: "\(directory)/\(Self.generalisationFile)")
+        }
         try AtomicFile.write(markdown, to: "\(directory)/report.md")
         try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")
     }
+}
+
+extension ModelResult {
+    /// The evaluation at `point`, if the model was evaluated there.
+    public func result(at point: TaskPoint) -> EvaluationResult? { evaluation.first { $0.point == point } }
 }

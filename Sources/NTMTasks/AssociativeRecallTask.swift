@@ -51,6 +51,11 @@ public struct AssociativeRecallTask: SequenceTask {
     /// Number of steps of a sequence of `items` items.
     public func steps(items: Int) -> Int { (items + 1) * (itemSize + 1) + 1 + itemSize }
 
+    public func steps(at point: TaskPoint) -> Int { steps(items: point.length) }
+
+    /// Two items at least: the query is never the last item.
+    public var minimumLength: Int { 2 }
+
     public func makeBatch(batchSize B: Int, length: Int?, rng: inout RandomSource) -> Batch {
         let N = length ?? rng.int(in: minItems...maxItems)
         precondition(N >= 2 && B >= 1, "associative recall batches need >= 2 items and batch >= 1")

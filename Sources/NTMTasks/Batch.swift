@@ -55,4 +55,13 @@ public protocol SequenceTask: Sendable {
     var outputWidth: Int { get }
     /// Draws a batch. `length` fixes the task's length parameter; `nil` draws it from the training range.
     func makeBatch(batchSize: Int, length: Int?, rng: inout RandomSource) -> Batch
+    /// Draws a batch at a fixed point (every parameter of the point fixed, the rest drawn as in training).
+    /// The default fixes the length parameter only.
+    func makeBatch(batchSize: Int, point: TaskPoint, rng: inout RandomSource) -> Batch
+    /// The point a curriculum level stands for. The default: the length parameter equal to the level.
+    func point(level: Int) -> TaskPoint
+    /// The smallest valid length parameter (1 for most tasks).
+    var minimumLength: Int { get }
+    /// Number of steps of a sequence at `point`.
+    func steps(at point: TaskPoint) -> Int
 }

@@ -29,6 +29,8 @@ public struct CopyTask: SequenceTask {
     public var inputWidth: Int { bits + 1 }
     public var outputWidth: Int { bits }
 
+    public func steps(at point: TaskPoint) -> Int { 2 * point.length + 1 }
+
     public func makeBatch(batchSize B: Int, length: Int?, rng: inout RandomSource) -> Batch {
         let L = length ?? rng.int(in: minLength...maxLength)
         precondition(L >= 1 && B >= 1, "copy batches need length >= 1 and batch >= 1")

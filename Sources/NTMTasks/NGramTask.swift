@@ -54,6 +54,11 @@ public struct NGramTask: SequenceTask {
     /// Number of contexts, `2^contextBits`: the size of each sequence's probability table.
     public var tableSize: Int { 1 << contextBits }
 
+    public func steps(at point: TaskPoint) -> Int { point.length }
+
+    /// A sequence must be longer than its context.
+    public var minimumLength: Int { contextBits + 1 }
+
     /// One draw from `Beta(1/2, 1/2)`: `sin²(π U / 2)`.
     public static func arcsineDraw(rng: inout RandomSource) -> Double {
         let s = sin(Double.pi * rng.uniformDouble() / 2)

@@ -48,6 +48,8 @@ public struct PrioritySortTask: SequenceTask {
     /// Number of steps of a sequence of `length` inputs.
     public func steps(length: Int) -> Int { length + 1 + outputSteps(length: length) }
 
+    public func steps(at point: TaskPoint) -> Int { steps(length: point.length) }
+
     public func makeBatch(batchSize B: Int, length: Int?, rng: inout RandomSource) -> Batch {
         let N = length ?? rng.int(in: minLength...maxLength)
         precondition(N >= 1 && B >= 1, "priority sort batches need length >= 1 and batch >= 1")

@@ -94,6 +94,22 @@ public struct RepeatCopyTask: SequenceTask {
     /// Number of steps of a sequence of `length` vectors repeated `repeats` times.
     public func steps(length: Int, repeats: Int) -> Int { (repeats + 1) * length + 3 }
 
+    public func steps(at point: TaskPoint) -> Int { steps(length: point.length, repeats: point.repeats ?? maxRepeats) }
+
+    /// Fixes `L` and, when the point has one, `R` (otherwise `R` is drawn from the training range).
+    public func makeBatch(batchSize: Int, point: TaskPoint, rng: inout RandomSource) -> Batch {
+        makeBatch(batchSize: batchSize, length: point.length, repeats: point.repeats, rng: &rng)
+    }
+
+    /// Curriculum level `k` is `L = k` with the repeat count at the same place of its range:
+    /// `R = minRepeats + round((k − minLength)·(maxRepeats − minRepeats) / (maxLength − minLength))`,
+    /// at least 1 (`R = k` for the paper's ranges, both `1...10`; `maxRepeats` when `minLength == maxLength`).
+    public func point(level: Int) -> TaskPoint {
+        guard maxLength > minLength else { return TaskPoint(length: level, repeats: maxRepeats) }
+        let scaled = Double(level - minLength) * Double(maxRepeats - minRepeats) / Double(maxLength - minLength)
+        return TaskPoint(length: level, repeats: max(1, minRepeats + Int(scaled.rounded())))
+    }
+
     /// The repeat count of a batch made by this task, from its number of steps and length.
     public func repeats(of batch: Batch) -> Int { (batch.steps - 3) / batch.length - 1 }
 

@@ -4,7 +4,7 @@ import NTMLayers
 import NTMModels
 import NTMTasks
 
-/// Cost and bit errors of a model at one task length.
+/// Cost and bit errors of a model at one task point.
 public struct EvaluationResult: Sendable, Equatable {
     public var length: Int
     public var sequences: Int
@@ -12,6 +12,10 @@ public struct EvaluationResult: Sendable, Equatable {
     public var costBits: Double
     /// Mean bit errors per sequence.
     public var bitErrors: Double
+    /// The repeat count of the point (repeat copy), nil for the other tasks.
+    public var repeats: Int? = nil
+
+    public var point: TaskPoint { TaskPoint(length: length, repeats: repeats) }
 }
 
 public enum Evaluation {
@@ -21,17 +25,27 @@ public enum Evaluation {
     ///
     /// `stream` names the set: `eval` for the reported evaluation, `validation` for the set the trainer
     /// watches during training (drawn from the training seed, so it is never the evaluation set).
-    public static func rng(evalSeed: UInt64, task: String, length: Int, index: Int, stream: String = "eval") -> RandomSource {
-        RandomSource.derived(seed: evalSeed, stream: "\(stream)/\(task)/\(length)/\(index)")
+    /// A point with a repeat count is named `LxR` in the stream (`eval/repeat-copy/10x20/0`).
+    public static func rng(evalSeed: UInt64, task: String, length: Int, repeats: Int? = nil, index: Int,
+                           stream: String = "eval") -> RandomSource {
+        let point = TaskPoint(length: length, repeats: repeats)
+        return RandomSource.derived(seed: evalSeed, stream: "\(stream)/\(task)/\(point)/\(index)")
+    }
+
+    /// Sequences `first..<first + count` of the evaluation set at `point`, as one batch.
+    public static func batch(task: any SequenceTask, point: TaskPoint, first: Int, count: Int, evalSeed: UInt64,
+                             stream: String = "eval") -> Batch {
+        Batch.stacking((first..<(first + count)).map { i in
+            var rng = rng(evalSeed: evalSeed, task: task.name, length: point.length, repeats: point.repeats, index: i,
+                          stream: stream)
+            return task.makeBatch(batchSize: 1, point: point, rng: &rng)
+        })
     }
 
     /// Sequences `first..<first + count` of the evaluation set at `length`, as one batch.
     public static func batch(task: any SequenceTask, length: Int, first: Int, count: Int, evalSeed: UInt64,
                              stream: String = "eval") -> Batch {
-        Batch.stacking((first..<(first + count)).map { i in
-            var rng = rng(evalSeed: evalSeed, task: task.name, length: length, index: i, stream: stream)
-            return task.makeBatch(batchSize: 1, length: length, rng: &rng)
-        })
+        batch(task: task, point: TaskPoint(length: length), first: first, count: count, evalSeed: evalSeed, stream: stream)
     }
 
     /// Evaluates `model` on `sequences` sequences of each length, in batches of at most `batchSize`.
@@ -39,13 +53,37 @@ public enum Evaluation {
         model: any SequenceModel, task: any SequenceTask, lengths: [Int], sequences: Int, evalSeed: UInt64,
         batchSize: Int = 50, stream: String = "eval"
     ) -> [EvaluationResult] {
-        lengths.map { length in
+        evaluate(model: model, task: task, points: lengths.map { TaskPoint(length: $0) }, sequences: sequences,
+                 evalSeed: evalSeed, batchSize: batchSize, stream: stream)
+    }
+
+    /// The cost of the optimal Bayesian predictor on the N-gram evaluation set at `point`, in bits per
+    /// sequence (the same sequences the models are scored on).
+    public static func bayesianCost(task: NGramTask, point: TaskPoint, sequences: Int, evalSeed: UInt64,
+                                    batchSize: Int = 50) -> Double {
+        var total = 0.0
+        var first = 0
+        while first < sequences {
+            let b = min(batchSize, sequences - first)
+            total += task.bayesianCost(of: batch(task: task, point: point, first: first, count: b, evalSeed: evalSeed))
+                * Double(b)
+            first += b
+        }
+        return total / Double(sequences)
+    }
+
+    /// Evaluates `model` on `sequences` sequences at each point, in batches of at most `batchSize`.
+    public static func evaluate(
+        model: any SequenceModel, task: any SequenceTask, points: [TaskPoint], sequences: Int, evalSeed: UInt64,
+        batchSize: Int = 50, stream: String = "eval"
+    ) -> [EvaluationResult] {
+        points.map { point in
             var remaining = sequences
             var loss = 0.0, errors = 0.0
             var logits: [Float] = []
             while remaining > 0 {
                 let b = min(batchSize, remaining)
-                let batch = batch(task: task, length: length, first: sequences - remaining, count: b, evalSeed: evalSeed,
+                let batch = batch(task: task, point: point, first: sequences - remaining, count: b, evalSeed: evalSeed,
                                   stream: stream)
                 let n = batch.steps * b * model.outputWidth
                 if logits.count < n { logits = [Float](repeating: 0, count: n) }
@@ -65,8 +103,8 @@ public enum Evaluation {
                 remaining -= b
             }
             let total = Double(sequences)
-            return EvaluationResult(length: length, sequences: sequences, costBits: loss / total / 0.693_147_180_559_945_3,
-                                    bitErrors: errors / total)
+            return EvaluationResult(length: point.length, sequences: sequences, costBits: loss / total / 0.693_147_180_559_945_3,
+                                    bitErrors: errors / total, repeats: point.repeats)
         }
     }
 }

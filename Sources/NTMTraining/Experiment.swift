@@ -108,8 +108,8 @@ public enum Experiment {
         let model = ModelFactory.make(plan.model, rng: &initRNG)
         let task = config.task.make()
         let trainer = Trainer(model: model, task: task, settings: plan.training, dataRNG: config.dataRNG(),
-                              curveEvery: config.curveEvery(for: kind), validation: config.validation, threads: threads,
-                              makeReplica: {
+                              curveEvery: config.curveEvery(for: kind), validation: config.validation,
+                              curriculum: config.makeCurriculum(), threads: threads, makeReplica: {
                                   var rng = RandomSource(seed: 0)
                                   return ModelFactory.make(plan.model, rng: &rng)
                               })
@@ -143,11 +143,11 @@ public enum Experiment {
             if let saved, saved.status == .finished, let evaluation = saved.evaluation {
                 return (result(outcome, evaluation, finished: true), nil)
             }
-            // Length by length, so that a stop request is honoured between lengths.
+            // Point by point, so that a stop request is honoured between points.
             var evaluation: [EvaluationResult] = []
-            for length in config.evalLengths {
+            for point in config.evaluationPoints {
                 if stop.isRequested { return (result(outcome, [], finished: false), nil) }
-                evaluation += Evaluation.evaluate(model: model, task: task, lengths: [length],
+                evaluation += Evaluation.evaluate(model: model, task: task, points: [point],
                                                   sequences: config.evalSequences, evalSeed: config.evalSeed)
             }
             if let path, var final = trainer.finalState {

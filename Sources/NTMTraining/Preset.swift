@@ -2,14 +2,33 @@
 // written back as the resolved configuration of a run.
 import NTMCore
 import NTMModels
+import NTMTasks
 import NTMMemory
 
 public enum Preset {
-    static let topKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curvePoints"]
+    static let topKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
         + ModelKind.allCases.map(\.rawValue) + ["why"]
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
-    static let taskKeys = ["name", "bits", "minLength", "length", "why"]
-    static let evalKeys = ["sequences", "lengthFactors", "seed", "why"]
+    /// The task keys of each task, in encoding order (besides `name` and `why`).
+    static func taskKeys(_ kind: TaskConfig.Kind) -> [String] {
+        switch kind {
+        case .copy: return ["bits", "minLength", "length"]
+        case .repeatCopy: return ["bits", "minLength", "length", "minRepeats", "maxRepeats", "repeatEncoding"]
+        case .associativeRecall: return ["bits", "itemSize", "minItems", "maxItems"]
+        case .ngrams: return ["contextBits", "length"]
+        case .prioritySort: return ["bits", "minInputs", "maxInputs", "outputs"]
+        }
+    }
+    static let evalKeys = ["sequences", "lengthFactors", "points", "seed", "why"]
+    /// The curriculum keys of each schedule (besides `name` and `why`).
+    static func curriculumKeys(_ kind: CurriculumConfig.Kind) -> [String] {
+        switch kind {
+        case .none: return []
+        case .uniform: return ["start"]
+        case .naive: return ["start", "step", "threshold", "window"]
+        case .lookback: return ["start", "step", "threshold", "window", "probability"]
+        }
+    }
     static let trainingKeys = ["sequences", "batch", "optimizer", "clipNorm", "clipGradValue", "shards"]
     static let ntmKeys = ["controllerSize", "layers", "memoryRows", "memoryWidth", "readHeads", "writeHeads",
                           "shiftRange", "memoryInit", "clipValue", "why"] + trainingKeys
@@ -26,12 +45,7 @@ public enum Preset {
         try checkWhy(top)
         let about = try top.string("about", default: "")
         guard let taskObject = try top.object("task") else { throw .usage("\(source): missing 'task'") }
-        try taskObject.requireKnownKeys(taskKeys)
-        try checkWhy(taskObject)
-        let taskName = try taskObject.string("name", oneOf: ["copy"])
-        let length = try taskObject.int("length", in: 1...10_000)
-        let task = TaskConfig(name: taskName, bits: try taskObject.int("bits", in: 1...1024),
-                              minLength: try taskObject.int("minLength", in: 1...length), length: length)
+        let task = try decodeTask(taskObject)
         let seed = UInt64(try top.int("seed", in: 0...Int(Int32.max), default: 1))
         guard let modelList = top["models"]?.arrayValue, !modelList.isEmpty else {
             throw .usage("\(source): 'models' must be a non-empty list such as [\"ntm\", \"lstm\", \"gru\"]")
@@ -56,6 +70,13 @@ public enum Preset {
         try evalObject?.requireKnownKeys(evalKeys)
         if let evalObject { try checkWhy(evalObject) }
         var factors: [Double] = [1, 2]
+        var points: [TaskPoint]?
+        if let list = evalObject?["points"] {
+            guard evalObject?["lengthFactors"] == nil else {
+                throw .usage("\(source): evaluation has both 'lengthFactors' and 'points'; give one of them")
+            }
+            points = try decodePoints(list, task: task, path: "\(source): evaluation.points")
+        }
         if let list = evalObject?["lengthFactors"] {
             guard let arr = list.arrayValue, !arr.isEmpty, arr.count <= 32 else {
                 throw .usage("\(source): evaluation.lengthFactors must be a list of 1 to 32 numbers")
@@ -71,17 +92,91 @@ public enum Preset {
         let validationObject = try top.object("validation")
         try validationObject?.requireKnownKeys(validationKeys)
         if let validationObject { try checkWhy(validationObject) }
+        let curriculum = try top.object("curriculum").map { o throws(NTMError) in try decodeCurriculum(o, task: task) } ?? .none
         let config = ExperimentConfig(
             about: about, task: task, seed: seed, models: models, plans: plans,
             evalSequences: try evalObject?.int("sequences", in: 1...1_000_000, default: 200) ?? 200,
-            evalLengthFactors: factors,
+            evalLengthFactors: factors, evalPoints: points,
             evalSeed: UInt64(try evalObject?.int("seed", in: 0...Int(Int32.max), default: 1000) ?? 1000),
             curvePoints: try top.int("curvePoints", in: 1...100_000, default: 100),
             validationEvery: try validationObject?.int("every", in: 0...100_000_000, default: 0) ?? 0,
             validationSequences: try validationObject?.int("sequences", in: 1...1_000_000, default: 100) ?? 100,
-            keepBest: try validationObject?.bool("keepBest", default: false) ?? false)
+            keepBest: try validationObject?.bool("keepBest", default: false) ?? false, curriculum: curriculum)
         try checkResources(config, source: source)
         return config
+    }
+
+    static func decodeTask(_ o: StrictObject) throws(NTMError) -> TaskConfig {
+        let name = try o.string("name", oneOf: TaskConfig.Kind.allCases.map(\.rawValue))
+        let kind = TaskConfig.Kind(rawValue: name)!
+        try o.requireKnownKeys(["name"] + taskKeys(kind) + ["why"])
+        try checkWhy(o)
+        var task = TaskConfig(kind: kind)
+        switch kind {
+        case .copy, .repeatCopy:
+            task.length = try o.int("length", in: 1...10_000)
+            task.bits = try o.int("bits", in: 1...1024)
+            task.minLength = try o.int("minLength", in: 1...task.length)
+            if kind == .repeatCopy {
+                task.maxRepeats = try o.int("maxRepeats", in: 1...1000)
+                task.minRepeats = try o.int("minRepeats", in: 1...task.maxRepeats)
+                task.repeatEncoding = RepeatCopyTask.RepeatEncoding(rawValue: try o.string(
+                    "repeatEncoding", oneOf: RepeatCopyTask.RepeatEncoding.allCases.map(\.rawValue), default: "standardized"))!
+            }
+        case .associativeRecall:
+            task.bits = try o.int("bits", in: 1...1024)
+            task.itemSize = try o.int("itemSize", in: 1...100)
+            task.length = try o.int("maxItems", in: 2...10_000)
+            task.minLength = try o.int("minItems", in: 2...task.length)
+        case .ngrams:
+            task.contextBits = try o.int("contextBits", in: 1...20)
+            task.length = try o.int("length", in: (task.contextBits + 1)...100_000)
+            task.minLength = task.length
+        case .prioritySort:
+            task.bits = try o.int("bits", in: 1...1024)
+            task.length = try o.int("maxInputs", in: 1...10_000)
+            task.minLength = try o.int("minInputs", in: 1...task.length)
+            task.outputCount = try o.int("outputs", in: 1...10_000)
+        }
+        do { try task.validate() } catch { throw .usage("\(o.path): \(error.message)") }
+        return task
+    }
+
+    /// Evaluation points: numbers (the length parameter), or for repeat copy objects `{"length", "repeats"}`.
+    static func decodePoints(_ value: JSONValue, task: TaskConfig, path: String) throws(NTMError) -> [TaskPoint] {
+        guard let items = value.arrayValue, !items.isEmpty, items.count <= 64 else {
+            throw .usage("\(path) must be a list of 1 to 64 points")
+        }
+        let lengths = task.minimumLength...100_000
+        var points: [TaskPoint] = []
+        for (i, item) in items.enumerated() {
+            if task.kind == .repeatCopy {
+                let o = try StrictObject(item, path: "\(path)[\(i)]")
+                try o.requireKnownKeys(["length", "repeats"])
+                points.append(TaskPoint(length: try o.int("length", in: lengths), repeats: try o.int("repeats", in: 1...1000)))
+            } else {
+                guard let d = item.doubleValue, d.rounded() == d, let l = item.intValue, lengths.contains(l) else {
+                    throw .usage("\(path) entries must be \(task.lengthNoun) in \(lengths.lowerBound)...\(lengths.upperBound), "
+                                 + "got \(item.serialized())")
+                }
+                points.append(TaskPoint(length: l))
+            }
+        }
+        return points
+    }
+
+    static func decodeCurriculum(_ o: StrictObject, task: TaskConfig) throws(NTMError) -> CurriculumConfig {
+        let kind = CurriculumConfig.Kind(rawValue: try o.string("name", oneOf: CurriculumConfig.Kind.allCases.map(\.rawValue)))!
+        try o.requireKnownKeys(["name"] + curriculumKeys(kind) + ["why"])
+        try checkWhy(o)
+        let d = CurriculumConfig(kind: kind)
+        var start: Int?
+        if o["start"] != nil { start = try o.int("start", in: task.minimumLength...task.length) }
+        return CurriculumConfig(
+            kind: kind, start: start, step: try o.int("step", in: 1...10_000, default: d.step),
+            threshold: try o.double("threshold", in: 0...1e9, default: d.threshold),
+            window: try o.int("window", in: 1...100_000_000, default: d.window),
+            probability: try o.double("probability", in: 0...1, default: d.probability))
     }
 
     static func checkWhy(_ object: StrictObject) throws(NTMError) {
@@ -166,17 +261,32 @@ public enum Preset {
     public static func encode(_ c: ExperimentConfig) -> JSONValue {
         func num(_ d: Double) -> JSONValue { .number(d) }
         func int(_ i: Int) -> JSONValue { .number(Double(i)) }
+        let t = c.task
+        let taskValues: [String: JSONValue] = [
+            "bits": int(t.bits), "minLength": int(t.minLength), "length": int(t.length), "minRepeats": int(t.minRepeats),
+            "maxRepeats": int(t.maxRepeats), "repeatEncoding": .string(t.repeatEncoding.rawValue),
+            "itemSize": int(t.itemSize), "minItems": int(t.minLength), "maxItems": int(t.length),
+            "contextBits": int(t.contextBits), "minInputs": int(t.minLength), "maxInputs": int(t.length),
+            "outputs": int(t.outputCount),
+        ]
+        let points: JSONMember
+        if let evalPoints = c.evalPoints {
+            points = .init(key: "points", value: .array(evalPoints.map { p in
+                p.repeats.map { .object([.init(key: "length", value: int(p.length)), .init(key: "repeats", value: int($0))]) }
+                    ?? int(p.length)
+            }))
+        } else {
+            points = .init(key: "lengthFactors", value: .array(c.evalLengthFactors.map(num)))
+        }
         var top: [JSONMember] = [
             .init(key: "about", value: .string(c.about)),
-            .init(key: "task", value: .object([
-                .init(key: "name", value: .string(c.task.name)), .init(key: "bits", value: int(c.task.bits)),
-                .init(key: "minLength", value: int(c.task.minLength)), .init(key: "length", value: int(c.task.length)),
-            ])),
+            .init(key: "task", value: .object([.init(key: "name", value: .string(t.name))]
+                + taskKeys(t.kind).map { JSONMember(key: $0, value: taskValues[$0]!) })),
             .init(key: "seed", value: int(Int(c.seed))),
             .init(key: "models", value: .array(c.models.map { .string($0.rawValue) })),
             .init(key: "evaluation", value: .object([
                 .init(key: "sequences", value: int(c.evalSequences)),
-                .init(key: "lengthFactors", value: .array(c.evalLengthFactors.map(num))),
+                points,
                 .init(key: "seed", value: int(Int(c.evalSeed))),
             ])),
             .init(key: "validation", value: .object([
@@ -184,8 +294,18 @@ public enum Preset {
                 .init(key: "sequences", value: int(c.validationSequences)),
                 .init(key: "keepBest", value: .bool(c.keepBest)),
             ])),
-            .init(key: "curvePoints", value: int(c.curvePoints)),
         ]
+        // A run without a curriculum writes none (as before curricula existed).
+        let k = c.curriculum
+        if k.kind != .none {
+            let values: [String: JSONValue] = ["step": int(k.step), "threshold": num(k.threshold), "window": int(k.window),
+                                               "probability": num(k.probability)]
+            top.append(.init(key: "curriculum", value: .object(
+                [.init(key: "name", value: .string(k.kind.rawValue))]
+                    + (k.start.map { [JSONMember(key: "start", value: int($0))] } ?? [])
+                    + curriculumKeys(k.kind).filter { $0 != "start" }.map { JSONMember(key: $0, value: values[$0]!) })))
+        }
+        top.append(.init(key: "curvePoints", value: int(c.curvePoints)))
         for kind in ModelKind.allCases {
             guard let p = c.plans[kind] else { continue }
             let m = p.model, t = p.training, o = t.optimizer

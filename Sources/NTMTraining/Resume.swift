@@ -31,7 +31,8 @@ extension Experiment {
             var rng = RandomSource(seed: 0)
             let model = ModelFactory.make(plan.model, rng: &rng)
             let trainer = Trainer(model: model, task: config.task.make(), settings: plan.training, dataRNG: config.dataRNG(),
-                                  curveEvery: config.curveEvery(for: kind), validation: config.validation)
+                                  curveEvery: config.curveEvery(for: kind), validation: config.validation,
+                                  curriculum: config.makeCurriculum())
             let state = try TrainingCheckpoint.decode(file, source: path, model: model, optimizer: trainer.state.optimizer)
             do { try trainer.restore(state) } catch { throw .runtime("\(path): \(error.message)") }
             states[kind] = state

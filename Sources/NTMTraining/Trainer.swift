@@ -41,21 +41,27 @@ public struct ValidationSettings: Sendable, Equatable {
     public var sequences: Int
     /// Length of the validation sequences (the longest training length: the hardest case in distribution).
     public var length: Int
+    /// Repeat count of the validation sequences (repeat copy: the most repeats of training).
+    public var repeats: Int?
     /// Seed of the validation set.
     public var seed: UInt64
     /// At the end, restore the weights of the validation with the lowest cost, so that a late
     /// instability (common in NTM training) does not decide the result.
     public var keepBest: Bool
 
-    public init(every: Int, sequences: Int, length: Int, seed: UInt64, keepBest: Bool) {
+    public init(every: Int, sequences: Int, length: Int, repeats: Int? = nil, seed: UInt64, keepBest: Bool) {
         self.every = every
         self.sequences = sequences
         self.length = length
+        self.repeats = repeats
         self.seed = seed
         self.keepBest = keepBest
     }
 
     public static let disabled = ValidationSettings(every: 0, sequences: 0, length: 1, seed: 0, keepBest: false)
+
+    /// The point the validation sequences are drawn at.
+    public var point: TaskPoint { TaskPoint(length: length, repeats: repeats) }
 }
 
 /// One validation: cost and bit errors per sequence on the validation set after `sequences`.
@@ -112,6 +118,8 @@ public struct TrainingOutcome: Sendable {
     public var validation: [ValidationPoint]
     /// The validation whose weights the model ends with (`nil` when the final weights are kept).
     public var selected: ValidationPoint?
+    /// The level an advancing curriculum reached (nil without one).
+    public var curriculumLevel: Int? = nil
 
     /// The first validation with fewer than `bitErrors` errors per sequence: when the task was solved.
     public func firstSolved(below bitErrors: Double) -> ValidationPoint? {
@@ -134,6 +142,8 @@ public final class Trainer {
     /// Sequences between learning-curve points.
     public let curveEvery: Int
     public let validation: ValidationSettings
+    /// Chooses each batch's length parameter (`Curriculum.none`: the task's own distribution).
+    public private(set) var curriculum: Curriculum
     /// Forward and backward of a batch, in `settings.shards` blocks.
     public let step: GradientStep
     /// The training state when the budget was reached, before the best validation's weights were
@@ -160,7 +170,7 @@ public final class Trainer {
     ///   - threads: threads that run a batch's shards (results do not depend on it).
     ///   - makeReplica: builds another model of the same configuration, needed when `settings.shards > 1`.
     public init(model: any SequenceModel, task: any SequenceTask, settings: TrainingSettings, dataRNG: RandomSource,
-                curveEvery: Int, validation: ValidationSettings = .disabled, threads: Int = 1,
+                curveEvery: Int, validation: ValidationSettings = .disabled, curriculum: Curriculum = .none, threads: Int = 1,
                 makeReplica: (() -> any SequenceModel)? = nil) {
         precondition(settings.batch >= 1 && settings.sequences >= 0 && curveEvery >= 1, "invalid training settings")
         self.model = model
@@ -169,6 +179,7 @@ public final class Trainer {
         self.dataRNG = dataRNG
         self.curveEvery = curveEvery
         self.validation = validation
+        self.curriculum = curriculum
         state = OptimizerState(optimizer: settings.optimizer.make(), parameters: model.parameters)
         let shards = makeReplica == nil ? 1 : min(settings.shards, settings.batch)
         step = GradientStep(model: model, shards: shards, threads: threads, makeReplica: makeReplica)
@@ -184,7 +195,7 @@ public final class Trainer {
             skipped: loop.skipped, consecutiveSkipped: loop.consecutiveSkipped, windowCost: loop.windowLoss,
             windowErrors: loop.windowErrors, windowCount: loop.windowCount, lastCost: loop.lastCost, curve: loop.curve,
             validation: loop.validations, best: loop.best?.point, bestWeights: loop.best?.weights, seconds: seconds,
-            evaluation: nil)
+            evaluation: nil, curriculum: curriculum.state)
     }
 
     /// Continues from `saved` (usually decoded by `TrainingCheckpoint.decode`): weights, optimiser state,
@@ -226,10 +237,13 @@ public final class Trainer {
             throw bad("has records beyond its own position")
         }
         guard saved.bestWeights != nil || saved.best == nil else { throw bad("has a best validation without its weights") }
+        var restoredCurriculum = curriculum
+        try restoredCurriculum.restore(saved.curriculum)
         for (p, w) in zip(params, saved.weights) { p.value.copy(from: w) }
         for (buffer, w) in zip(state.buffers, saved.optimizerBuffers) { buffer.copy(from: w) }
         state.restore(step: saved.optimizerStep)
         dataRNG = saved.dataRNG
+        curriculum = restoredCurriculum
         loop = Loop(seen: saved.sequences, steps: saved.steps, skipped: saved.skipped,
                     consecutiveSkipped: saved.consecutiveSkipped, windowLoss: saved.windowCost,
                     windowErrors: saved.windowErrors, windowCount: saved.windowCount, lastCost: saved.lastCost,
@@ -258,7 +272,8 @@ public final class Trainer {
         func elapsed() -> Double { Date().timeIntervalSince(start) }
         func outcome() -> TrainingOutcome {
             TrainingOutcome(sequences: loop.seen, steps: loop.steps, wallSeconds: elapsed(), curve: loop.curve,
-                            skippedSteps: loop.skipped, validation: loop.validations, selected: nil)
+                            skippedSteps: loop.skipped, validation: loop.validations, selected: nil,
+                            curriculumLevel: curriculum.state?.level)
         }
         func writeCheckpoint(_ s: TrainingState) throws(NTMError) {
             guard let path = control.checkpointPath else { return }
@@ -268,7 +283,7 @@ public final class Trainer {
             lastCheckpointSequences = s.sequences
         }
         func validate() {
-            let r = Evaluation.evaluate(model: model, task: task, lengths: [validation.length],
+            let r = Evaluation.evaluate(model: model, task: task, points: [validation.point],
                                         sequences: validation.sequences, evalSeed: validation.seed, stream: "validation")[0]
             let point = ValidationPoint(sequences: loop.seen, costBits: r.costBits, bitErrors: r.bitErrors, seconds: elapsed())
             loop.validations.append(point)
@@ -286,7 +301,9 @@ public final class Trainer {
                 return .interrupted(outcome())
             }
             let b = settings.batch
-            let batch = task.makeBatch(batchSize: b, length: nil, rng: &dataRNG)
+            let level = curriculum.nextLevel(rng: &dataRNG)
+            let batch = level.map { task.makeBatch(batchSize: b, point: task.point(level: $0), rng: &dataRNG) }
+                ?? task.makeBatch(batchSize: b, length: nil, rng: &dataRNG)
             let result = step.run(batch)
             loop.steps += 1
             loop.seen += b
@@ -316,6 +333,7 @@ public final class Trainer {
                 loop.windowLoss += result.costBits * Double(b)
                 loop.windowErrors += result.bitErrors * Double(b)
                 loop.windowCount += b
+                if let level { curriculum.record(level: level, bitErrors: result.bitErrors, sequences: b) }
             }
             if loop.seen / curveEvery != (loop.seen - b) / curveEvery || loop.seen >= settings.sequences {
                 if loop.windowCount > 0 {

@@ -19,7 +19,11 @@
 //                                   window_cost_sum, window_bit_error_sum, last_cost_bits
 //   curve, validation               JSON arrays of points {sequences, cost_bits, bit_errors, seconds}
 //   best                            JSON point of the best validation (with best.* tensors)
-//   evaluation                      JSON array {length, sequences, cost_bits, bit_errors} (finished only)
+//   evaluation                      JSON array {length, sequences, cost_bits, bit_errors} (finished only), with
+//                                   `repeats` for points that have a repeat count (repeat copy)
+//   curriculum                      runs with an advancing curriculum (naive, lookback) only: JSON {level,
+//                                   window_count, window_bit_error_sum}: the current level and the window of
+//                                   training bit errors at it (see `CurriculumState`)
 //   seconds                         training wall time so far (a wall-clock field)
 //   checksum                        "fnv1a64:<hex>" over every tensor and every other metadata entry
 // Every Double is stored as the 16 hex digits of its IEEE-754 bit pattern, so it restores exactly.
@@ -59,6 +63,8 @@ public struct TrainingState: Sendable {
     public var seconds: Double
     /// The evaluation of a finished model.
     public var evaluation: [EvaluationResult]?
+    /// The state of an advancing curriculum (nil without one).
+    public var curriculum: CurriculumState? = nil
 
     public static let format = "ntm-kit/train-state/1"
 }
@@ -113,8 +119,16 @@ public enum TrainingCheckpoint {
             m["evaluation"] = JSONValue.array(evaluation.map { e in
                 .object([.init(key: "length", value: int(e.length)), .init(key: "sequences", value: int(e.sequences)),
                          .init(key: "cost_bits", value: .string(hex(e.costBits))),
-                         .init(key: "bit_errors", value: .string(hex(e.bitErrors)))])
+                         .init(key: "bit_errors", value: .string(hex(e.bitErrors)))]
+                        + (e.repeats.map { [.init(key: "repeats", value: int($0))] } ?? []))
             }).serialized()
+        }
+        if let c = state.curriculum {
+            m["curriculum"] = JSONValue.object([
+                .init(key: "level", value: int(c.level)),
+                .init(key: "window_count", value: int(c.windowCount)),
+                .init(key: "window_bit_error_sum", value: .string(hex(c.windowErrors))),
+            ]).serialized()
         }
         m["seconds"] = hex(state.seconds)
         var file = SafeTensorsFile(metadata: m, tensors: tensors)
@@ -255,10 +269,25 @@ public enum TrainingCheckpoint {
                 guard let length = item["length"]?.intValue, length >= 1, let n = item["sequences"]?.intValue, n >= 1 else {
                     throw bad("an 'evaluation' entry has no valid length or sequence count")
                 }
+                var repeats: Int?
+                if let r = item["repeats"] {
+                    guard let v = r.intValue, v >= 1 else { throw bad("an 'evaluation' entry has an invalid repeat count") }
+                    repeats = v
+                }
                 results.append(EvaluationResult(length: length, sequences: n, costBits: try double(item["cost_bits"], "an evaluation cost"),
-                                                bitErrors: try double(item["bit_errors"], "an evaluation bit error count")))
+                                                bitErrors: try double(item["bit_errors"], "an evaluation bit error count"),
+                                                repeats: repeats))
             }
             evaluation = results
+        }
+        var curriculum: CurriculumState?
+        if m["curriculum"] != nil {
+            let c = try json("curriculum")
+            guard let level = c["level"]?.intValue, level >= 1, let count = c["window_count"]?.intValue, count >= 0 else {
+                throw bad("'curriculum' has no valid level or window count")
+            }
+            curriculum = CurriculumState(level: level, windowErrors: try double(c["window_bit_error_sum"], "the curriculum window"),
+                                         windowCount: count)
         }
         guard let secondsText = m["seconds"], let seconds = decodeHex(secondsText), seconds.isFinite, seconds >= 0 else {
             throw bad("'seconds' is not a hex-encoded non-negative double")
@@ -272,7 +301,7 @@ public enum TrainingCheckpoint {
             windowCount: try count("window_count"),
             lastCost: try double(progress["last_cost_bits"], "progress 'last_cost_bits'"),
             curve: curve, validation: validation, best: best, bestWeights: bestWeights, seconds: seconds,
-            evaluation: evaluation)
+            evaluation: evaluation, curriculum: curriculum)
     }
 
     // MARK: - Helpers

@@ -112,7 +112,7 @@ struct HostileFileFuzzTests {
 
     /// A tiny experiment whose training checkpoints are small, so thousands of them load in seconds.
     static var tinyExperiment: ExperimentConfig {
-        let task = TaskConfig(name: "copy", bits: 4, minLength: 1, length: 3)
+        let task = TaskConfig(kind: .copy, bits: 4, minLength: 1, length: 3)
         let ntm = ModelPlan(
             model: ModelConfig(kind: .ntm, inputWidth: 5, outputWidth: 4, controllerSize: 4, layers: 1, memoryRows: 4,
                                memoryWidth: 3, readHeads: 1, writeHeads: 1, shiftRange: 1),

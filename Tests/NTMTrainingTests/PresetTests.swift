@@ -22,6 +22,92 @@ struct PresetTests {
         #expect(decoded == BuiltInPresets.copy)
     }
 
+    @Test(arguments: TaskConfig.Kind.allCases)
+    func builtInDefaultsEqualTheirPresetFile(kind: TaskConfig.Kind) throws {
+        let file = "tasks/\(kind.rawValue).json"
+        let decoded = try Preset.decode(try Repository.bytes(file), source: file)
+        #expect(decoded == BuiltInPresets.preset(kind))
+        #expect(decoded.task.kind == kind)
+        // Encoded and decoded again, the configuration is the same (config.json and resume rely on it).
+        let text = Preset.encode(decoded).serialized(pretty: true)
+        #expect(try Preset.decode(Array(text.utf8), source: "round-trip") == decoded)
+    }
+
+    /// The new presets compare the NTM with the three baselines, each value with a reason.
+    @Test(arguments: [TaskConfig.Kind.repeatCopy, .associativeRecall, .ngrams, .prioritySort])
+    func newPresetsHaveEveryBaselineAndTheirReasons(kind: TaskConfig.Kind) throws {
+        let file = "tasks/\(kind.rawValue).json"
+        let json = try JSONValue.parse(try Repository.bytes(file))
+        let config = BuiltInPresets.preset(kind)
+        #expect(config.models == [.ntm, .lstm, .gru, .rnn])
+        #expect(config.plans[.ntm]?.training.optimizer.name == .rmsprop)
+        for section in ["task", "evaluation", "validation", "curriculum", "ntm", "lstm", "gru", "rnn"] {
+            #expect(json[section]?["why"]?.objectMembers?.isEmpty == false, "\(file): \(section) has no reasons")
+        }
+        #expect(config.curriculum == .none)
+    }
+
+    /// The copy preset's resolved configuration keeps exactly its keys (runs' config.json and the training
+    /// checkpoints' `experiment` compare against it).
+    @Test func copyEncodingKeepsItsKeys() throws {
+        let json = Preset.encode(BuiltInPresets.copy)
+        #expect(json.objectMembers?.map(\.key) == ["about", "task", "seed", "models", "evaluation", "validation", "curvePoints",
+                                                   "ntm", "lstm", "gru"])
+        #expect(json["task"]?.objectMembers?.map(\.key) == ["name", "bits", "minLength", "length"])
+        #expect(json["evaluation"]?.objectMembers?.map(\.key) == ["sequences", "lengthFactors", "seed"])
+    }
+
+    static let badTaskEdits: [(String, String, String, String)] = [
+        ("repeat-copy", "\"maxRepeats\": 10,", "\"maxRepeats\": 11,", "minRepeats + maxRepeats odd"),
+        ("repeat-copy", "\"repeatEncoding\": \"standardized\"", "\"repeatEncoding\": \"zscore\"", "expected one of: standardized, fractionOfMaximum"),
+        ("repeat-copy", "{\"length\": 10, \"repeats\": 20}", "{\"length\": 10}", "missing 'repeats'"),
+        ("repeat-copy", "{\"length\": 10, \"repeats\": 20}", "12", "expected a JSON object"),
+        ("repeat-copy", "\"minLength\": 1,", "\"minItems\": 1,", "unknown key 'minItems'"),
+        ("associative-recall", "\"minItems\": 2,", "\"minItems\": 1,", "outside the allowed 2...6"),
+        ("associative-recall", "\"points\": [6, 8, 10, 12]", "\"points\": [6, 1]", "entries must be items in 2...100000"),
+        ("associative-recall", "\"points\": [6, 8, 10, 12]", "\"points\": [6], \"lengthFactors\": [1]", "give one of them"),
+        ("ngrams", "\"contextBits\": 5,", "\"contextBit\": 5,", "did you mean 'contextBits'"),
+        ("ngrams", "\"length\": 200,", "\"length\": 5,", "outside the allowed 6...100000"),
+        ("priority-sort", "\"outputs\": 16,", "\"outputs\": 0,", "outside the allowed 1...10000"),
+        ("priority-sort", "\"name\": \"priority-sort\"", "\"name\": \"sorting\"", "expected one of: copy, repeat-copy"),
+        ("priority-sort", "\"name\": \"none\"", "\"name\": \"fancy\"", "expected one of: none, uniform, naive, lookback"),
+        ("priority-sort", "\"name\": \"none\"", "\"name\": \"naive\", \"probability\": 0.5", "unknown key 'probability'"),
+        ("priority-sort", "\"name\": \"none\"", "\"name\": \"naive\", \"start\": 30", "outside the allowed 1...20"),
+        ("priority-sort", "\"name\": \"none\"", "\"name\": \"lookback\", \"probability\": 2", "outside the allowed 0.0...1.0"),
+        ("priority-sort", "\"name\": \"none\"", "\"name\": \"uniform\", \"step\": 2", "unknown key 'step'"),
+        ("ngrams", "\"hiddenSize\": 128,", "\"hiddenSise\": 128,", "did you mean 'hiddenSize'"),
+    ]
+
+    @Test(arguments: 0..<badTaskEdits.count)
+    func badTaskPresetsGetOneLineUsageErrors(index: Int) throws {
+        let (task, from, to, expected) = Self.badTaskEdits[index]
+        var text = String(decoding: try Repository.bytes("tasks/\(task).json"), as: UTF8.self)
+        let range = try #require(text.range(of: from))
+        text.replaceSubrange(range, with: to)
+        do {
+            _ = try Preset.decode(Array(text.utf8), source: "bad.json")
+            Issue.record("accepted a bad preset: \(to)")
+        } catch {
+            #expect(error.kind == .usage)
+            #expect(error.message.contains(expected), "\(error.message)")
+            #expect(!error.message.contains("\n"))
+        }
+    }
+
+    /// A curriculum in a preset decodes with its defaults and is written back only when there is one.
+    @Test func curriculumDecodesAndEncodes() throws {
+        var text = String(decoding: try Repository.bytes("tasks/associative-recall.json"), as: UTF8.self)
+        let range = try #require(text.range(of: "\"name\": \"none\""))
+        text.replaceSubrange(range, with: "\"name\": \"lookback\", \"start\": 3, \"window\": 500")
+        let config = try Preset.decode(Array(text.utf8), source: "lookback.json")
+        #expect(config.curriculum == CurriculumConfig(kind: .lookback, start: 3, step: 1, threshold: 1, window: 500, probability: 0.1))
+        #expect(config.makeCurriculum().levels == 3...6)
+        let encoded = Preset.encode(config)
+        #expect(encoded["curriculum"]?.objectMembers?.map(\.key) == ["name", "start", "step", "threshold", "window", "probability"])
+        #expect(try Preset.decode(Array(encoded.serialized().utf8), source: "again") == config)
+        #expect(Preset.encode(BuiltInPresets.associativeRecall)["curriculum"] == nil)
+    }
+
     @Test func everyPresetDecodes() throws {
         let dir = Repository.root.appendingPathComponent("tasks")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
