@@ -1,22 +1,25 @@
-// The flags shared by `copy`, `train` and `trace`: which preset, which lengths and budgets,
-// and the model-size overrides, applied on top of the preset and validated together.
+// The flags shared by the task commands (`copy`, `repeat-copy`, ...), `train` and `trace`: which
+// preset, which lengths and budgets, the curriculum, and the model-size overrides, applied on top of
+// the preset and validated together.
 import Foundation
 import NTMCore
 import NTMModels
+import NTMTasks
 import NTMMemory
 import NTMTraining
 
 enum SharedFlags {
-    static let experiment: [FlagSpec] = [
-        FlagSpec("preset", "FILE", "experiment preset (default: the built-in copy preset, as tasks/copy.json)"),
-        FlagSpec("length", "L", "longest training sequence (preset: 20)"),
-        FlagSpec("min-length", "L", "shortest training sequence (preset: 1)"),
-        FlagSpec("seed", "S", "training seed: initial weights and data (preset: 1)"),
-        FlagSpec("sequences", "N", "training budget in sequences, for every model"),
-        FlagSpec("batch", "B", "sequences per batch, for every model"),
-        FlagSpec("eval-sequences", "N", "evaluation sequences per length (preset: 200)"),
-        FlagSpec("eval-lengths", "L,L,...", "evaluation lengths (preset: the training length and twice it)"),
-        FlagSpec("out", "DIR", "output directory"),
+    /// The experiment flags of the copy task (also those of `train` and `trace`).
+    static let experiment: [FlagSpec] = TaskCommand.copy.experimentFlags
+
+    static let curriculum: [FlagSpec] = [
+        FlagSpec("curriculum", "KIND", "how each batch's length is chosen: none (the task's training distribution), uniform, "
+                 + "naive or lookback (Collier & Beel 2018; preset: none)"),
+        FlagSpec("curriculum-start", "L", "the curriculum's first level (default: the shortest training length)"),
+        FlagSpec("curriculum-step", "N", "naive, lookback: levels gained at each advance (default: 1)"),
+        FlagSpec("curriculum-threshold", "E", "naive, lookback: advance when the mean training bit errors per sequence over a window fall below E (default: 1)"),
+        FlagSpec("curriculum-window", "N", "naive, lookback: sequences at the current level per window (default: 1000)"),
+        FlagSpec("lookback-probability", "P", "lookback: probability of a batch at an earlier level (default: 0.1)"),
     ]
 
     static let modelSize: [FlagSpec] = [
@@ -30,49 +33,51 @@ enum SharedFlags {
         FlagSpec("memory-init", "KIND", "NTM initial memory: constant, learned or random"),
     ]
 
-    static let baselineSize: [FlagSpec] = [
-        FlagSpec("hidden-size", "H", "LSTM and GRU hidden size"),
-        FlagSpec("baseline-layers", "L", "LSTM and GRU layers"),
-    ]
-
     static let help = FlagSpec("help", nil, "show this help")
 }
 
 enum ExperimentOptions {
     /// The preset (file or built-in) with the command line's overrides applied and validated.
     /// `sizeTarget` is the model the size flags apply to (`nil`: size flags go to the NTM, and
-    /// `--hidden-size` / `--baseline-layers` to the baselines).
-    static func resolve(_ args: Arguments, sizeTarget: ModelKind?) throws(NTMError) -> ExperimentConfig {
+    /// `--hidden-size` / `--baseline-layers` to the baselines). `command` is the task command whose
+    /// built-in preset is the default and whose task a preset file must hold (nil: the copy preset by
+    /// default, any task's preset file).
+    static func resolve(_ args: Arguments, sizeTarget: ModelKind?, command: TaskCommand? = nil) throws(NTMError) -> ExperimentConfig {
         var config: ExperimentConfig
         if let path = args.string("preset") {
             let bytes: [UInt8]
             do { bytes = try FileBytes.read(path) } catch { throw .usage("--preset: \(error.message)") }
             config = try Preset.decode(bytes, source: path)
+            if let command, config.task.kind != command.task {
+                throw .usage("--preset \(path) is a \(config.task.name) preset; 'ntm-bench \(command.name)' needs a "
+                             + "\(command.name) preset (or run 'ntm-bench \(config.task.name)')")
+            }
         } else {
-            config = BuiltInPresets.copy
+            config = (command ?? .copy).builtIn
         }
         if let l = try args.int("length", in: 1...10_000) {
+            guard l >= config.task.minimumLength else {
+                throw .usage("--length must be at least \(config.task.minimumLength) for \(config.task.name), got \(l)")
+            }
             config.task.length = l
-            config.task.minLength = min(config.task.minLength, l)
+            // N-gram sequences have one length; the other tasks keep their shortest length when it fits.
+            config.task.minLength = config.task.kind == .ngrams ? l : min(config.task.minLength, l)
         }
         if let m = try args.int("min-length", in: 1...10_000) {
             guard m <= config.task.length else {
                 throw .usage("--min-length \(m) is longer than the training length \(config.task.length)")
             }
+            guard m >= config.task.minimumLength, config.task.kind != .ngrams else {
+                throw .usage(config.task.kind == .ngrams ? "--min-length does not apply to ngrams (sequences have one length)"
+                             : "--min-length must be at least \(config.task.minimumLength) for \(config.task.name), got \(m)")
+            }
             config.task.minLength = m
         }
+        do { try config.task.validate() } catch { throw .usage(error.message) }
         if let s = try args.int("seed", in: 0...Int(Int32.max)) { config.seed = UInt64(s) }
         if let e = try args.int("eval-sequences", in: 1...1_000_000) { config.evalSequences = e }
-        if let text = args.string("eval-lengths") {
-            var factors: [Double] = []
-            for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let l = Int(part), (1...10_000).contains(l) else {
-                    throw .usage("--eval-lengths must be lengths in 1...10000 separated by commas, got '\(text)'")
-                }
-                factors.append(Double(l) / Double(config.task.length))
-            }
-            config.evalLengthFactors = factors
-        }
+        if let text = args.string("eval-lengths") { try applyEvalLengths(text, to: &config) }
+        try applyCurriculum(args, to: &config)
         let sequences = try args.int("sequences", in: 0...100_000_000)
         let batch = try args.int("batch", in: 1...4096)
         for kind in Array(config.plans.keys) {
@@ -89,6 +94,58 @@ enum ExperimentOptions {
         }
         try Preset.checkResources(config, source: "the configuration")
         return config
+    }
+
+    /// `--eval-lengths`: lengths (`LxR` points for repeat copy). For a preset that evaluates at multiples of
+    /// the training length (copy's), the lengths become such multiples; otherwise they are the points.
+    static func applyEvalLengths(_ text: String, to config: inout ExperimentConfig) throws(NTMError) {
+        let task = config.task
+        let repeats = task.kind == .repeatCopy
+        let form = repeats ? "points LxR (length x repeats, e.g. 10x20)" : "\(task.lengthNoun) in \(task.minimumLength)...10000"
+        var points: [TaskPoint] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let p = TaskPoint(parsing: part), (task.minimumLength...10_000).contains(p.length),
+                  (p.repeats != nil) == repeats, (1...1000).contains(p.repeats ?? 1) else {
+                throw .usage("--eval-lengths must be \(form) separated by commas, got '\(text)'")
+            }
+            points.append(p)
+        }
+        if config.evalPoints == nil && !repeats {
+            config.evalLengthFactors = points.map { Double($0.length) / Double(task.length) }
+        } else {
+            config.evalPoints = points
+        }
+    }
+
+    /// `--curriculum` and its parameters, over the preset's curriculum.
+    static func applyCurriculum(_ args: Arguments, to config: inout ExperimentConfig) throws(NTMError) {
+        var c = config.curriculum
+        if let name = args.string("curriculum") {
+            guard let kind = CurriculumConfig.Kind(rawValue: name) else {
+                throw .usage("--curriculum must be none, uniform, naive or lookback, got '\(name)'")
+            }
+            c.kind = kind
+        }
+        let applies: [(String, Set<CurriculumConfig.Kind>)] = [
+            ("curriculum-start", [.uniform, .naive, .lookback]), ("curriculum-step", [.naive, .lookback]),
+            ("curriculum-threshold", [.naive, .lookback]), ("curriculum-window", [.naive, .lookback]),
+            ("lookback-probability", [.lookback]),
+        ]
+        for (flag, kinds) in applies where args.has(flag) && !kinds.contains(c.kind) {
+            let names = CurriculumConfig.Kind.allCases.filter(kinds.contains).map(\.rawValue).joined(separator: ", ")
+            throw .usage("--\(flag) applies to the \(names) curricula, not to '\(c.kind.rawValue)' (see --curriculum)")
+        }
+        if let v = try args.int("curriculum-start", in: 1...10_000) { c.start = v }
+        if let v = try args.int("curriculum-step", in: 1...10_000) { c.step = v }
+        if let v = try args.double("curriculum-threshold", in: 0...1e9) { c.threshold = v }
+        if let v = try args.int("curriculum-window", in: 1...100_000_000) { c.window = v }
+        if let v = try args.double("lookback-probability", in: 0...1) { c.probability = v }
+        if let start = c.start, c.kind != .none,
+           !(config.task.minimumLength...config.task.length).contains(start) {
+            throw .usage("the curriculum's start \(start) must lie within \(config.task.minimumLength)...\(config.task.length) "
+                         + "(the task's \(config.task.lengthNoun))")
+        }
+        config.curriculum = c
     }
 
     static func applySizes(_ args: Arguments, to config: inout ExperimentConfig, target: ModelKind?) throws(NTMError) {

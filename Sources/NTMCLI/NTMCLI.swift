@@ -4,8 +4,7 @@ import NTMCore
 import NTMTraining
 
 public enum NTMCLI {
-    static let commands: [(name: String, summary: String)] = [
-        ("copy", CopyCommand.summary),
+    static let commands: [(name: String, summary: String)] = TaskCommand.all.map { ($0.name, $0.summary) } + [
         ("train", TrainCommand.summary),
         ("eval", EvalCommand.summary),
         ("trace", TraceCommand.summary),
@@ -15,7 +14,8 @@ public enum NTMCLI {
     public static var usage: String {
         var lines = ["ntm-bench: neural Turing machines and recurrent baselines on algorithmic tasks", "",
                      "usage: ntm-bench COMMAND [flags]   (ntm-bench COMMAND --help for its flags)", "", "commands:"]
-        for c in commands { lines.append("  " + c.name.padding(toLength: 8, withPad: " ", startingAt: 0) + c.summary) }
+        let width = commands.map(\.name.count).max()! + 2
+        for c in commands { lines.append("  " + c.name.padding(toLength: width, withPad: " ", startingAt: 0) + c.summary) }
         return lines.joined(separator: "\n")
     }
 
@@ -37,8 +37,8 @@ public enum NTMCLI {
         }
         let rest = Array(arguments.dropFirst())
         let commandLine = CommandLineText.render(arguments)
+        if let task = TaskCommand.named(first) { return try task.run(rest, commandLine: commandLine) }
         switch first {
-        case "copy": return try CopyCommand.run(rest, commandLine: commandLine)
         case "train": return try TrainCommand.run(rest, commandLine: commandLine)
         case "eval": return try EvalCommand.run(rest)
         case "trace": return try TraceCommand.run(rest)

@@ -1,4 +1,4 @@
-// The part of `copy` and `train` that makes a long run survive faults: the output directory's lock,
+// The part of the task commands and `train` that makes a long run survive faults: the output directory's lock,
 // training checkpoints in DIR/train-state/, --resume, Ctrl-C and SIGTERM, the non-finite policy,
 // and a report that says whether the run finished.
 import Foundation
@@ -41,10 +41,16 @@ enum RunSession {
         CommandLineText.render([command] + raw.filter { $0 != "--resume" })
     }
 
-    /// Trains `config` into `out` and writes its report; returns the exit status (0, or 130/143 when
-    /// stopped by a signal) or throws the error that stopped it.
+    /// What a run left: its exit status (0, or 130/143 when stopped by a signal) and its report.
+    struct Outcome {
+        var status: Int32
+        var report: RunReport
+    }
+
+    /// Trains `config` into `out` and writes its report; returns the exit status and the report, or throws
+    /// the error that stopped it.
     static func execute(config: ExperimentConfig, out: String, threads: Int, options: RunOptions, display: ProgressDisplay,
-                        command: String, hooks: RunHooks) throws(NTMError) -> Int32 {
+                        command: String, hooks: RunHooks) throws(NTMError) -> Outcome {
         try OutputDirectory.prepare(out)
         let lock = try OutputLock.acquire(directory: out, command: command)
         defer { lock.release() }
@@ -91,8 +97,8 @@ enum RunSession {
         }
         switch run.status {
         case .finished:
-            CopyCommand.printSummary(report, out: out)
-            return 0
+            TaskCommand.printSummary(report, out: out)
+            return Outcome(status: 0, report: report)
         case .interrupted:
             let done = run.results.map { r in
                 r.finished ? "\(r.kind.rawValue) finished"
@@ -101,7 +107,7 @@ enum RunSession {
             }.joined(separator: ", ")
             display.alert("ntm-bench: interrupted (\(done)); checkpoints in \(stateDirectory), report in \(out)/report.md; "
                          + "continue with: \(command) --resume")
-            return SignalTrap.exitStatus(stop)
+            return Outcome(status: SignalTrap.exitStatus(stop), report: report)
         case .failed(let error):
             throw error
         }

@@ -18,12 +18,14 @@ import NTMTraining
 }
 
 extension NTMCLI {
-    /// `run(arguments:)` with test hooks for `copy` and `train`.
+    /// `run(arguments:)` with test hooks for the task commands and `train`.
     @_spi(Testing) public static func run(arguments: [String], hooks: RunHooks) -> Int32 {
         do {
             let rest = Array(arguments.dropFirst())
+            if let task = arguments.first.flatMap(TaskCommand.named) {
+                return try task.run(rest, commandLine: CommandLineText.render(arguments), hooks: hooks)
+            }
             switch arguments.first {
-            case "copy": return try CopyCommand.run(rest, commandLine: CommandLineText.render(arguments), hooks: hooks)
             case "train": return try TrainCommand.run(rest, commandLine: CommandLineText.render(arguments), hooks: hooks)
             default: return run(arguments: arguments)
             }

@@ -1,4 +1,4 @@
-// `ntm-bench train`: one model on the copy task, with the same outputs as `copy`.
+// `ntm-bench train`: one model on the copy task (or the task of --preset), with the same outputs as `copy`.
 import Foundation
 import NTMCore
 import NTMModels
@@ -8,9 +8,10 @@ import NTMTraining
 enum TrainCommand {
     static let specs: [FlagSpec] = [FlagSpec("model", "KIND", "ntm, lstm, gru or rnn (default: ntm)")] + SharedFlags.experiment
         + [FlagSpec("threads", "N", "threads running the batch's shards (default: the number of cores; results do not depend on it)"),
-           FlagSpec("quiet", nil, "no progress on stderr")] + RunOptions.flags + SharedFlags.modelSize + [SharedFlags.help]
+           FlagSpec("quiet", nil, "no progress on stderr")] + RunOptions.flags + SharedFlags.modelSize + SharedFlags.curriculum
+        + [SharedFlags.help]
 
-    static let summary = "train one model on the copy task and write its checkpoint and report"
+    static let summary = "train one model on the copy task (or the task of --preset) and write its checkpoint and report"
 
     static func run(_ raw: [String], commandLine: String, hooks: RunHooks = RunHooks()) throws(NTMError) -> Int32 {
         let args = try Arguments(command: "train", arguments: raw, specs: specs)
@@ -27,7 +28,7 @@ enum TrainCommand {
         let threads = try args.int("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
         let options = try RunOptions.parse(args)
         return try RunSession.execute(config: config, out: out, threads: threads, options: options, display: display,
-                                      command: RunSession.recordedCommand("train", raw), hooks: hooks)
+                                      command: RunSession.recordedCommand("train", raw), hooks: hooks).status
     }
 
     static func modelKind(_ name: String) throws(NTMError) -> ModelKind {

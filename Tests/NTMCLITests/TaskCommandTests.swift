@@ -1,0 +1,174 @@
+// The task commands end to end, in process, with tiny sizes: every task writes a complete run with the
+// RNN beside the other baselines, `--seeds` writes a comparison whose sub-runs equal single-seed runs,
+// curricula reach the reports and refuse to resume with another curriculum, bad flags are usage errors.
+import Foundation
+import Testing
+@_spi(Testing) import NTMCLI
+@_spi(Testing) import NTMTraining
+import NTMKit
+
+@Suite("Task commands")
+struct TaskCommandTests {
+    static let common = ["--sequences", "8", "--batch", "2", "--threads", "2"] + tinySizes
+
+    static let cases: [(task: String, flags: [String], points: [String])] = [
+        ("repeat-copy", ["--length", "2", "--eval-lengths", "2x2,3x2"], ["2x2", "3x2"]),
+        ("associative-recall", ["--length", "3", "--eval-lengths", "3,4"], ["3", "4"]),
+        ("ngrams", ["--length", "12"], ["12"]),
+        ("priority-sort", ["--length", "4"], ["4"]),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func everyTaskRunsEndToEnd(index: Int) throws {
+        let (task, flags, points) = Self.cases[index]
+        let dir = Scratch.directory(task)
+        #expect(NTMCLI.run(arguments: [task] + flags + Self.common + ["--out", dir]) == 0)
+        for f in ["report.md", "results.json", "learning-curves.csv", "validation.csv", "config.json", "ntm.safetensors",
+                  "lstm.safetensors", "gru.safetensors", "rnn.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + f), "\(task): \(f) missing")
+        }
+        try RunFiles.expectEveryFileParses(dir)
+        let results = try RunFiles.json(dir + "/results.json")
+        #expect(results["task"]?.stringValue == task && results["status"]?.stringValue == "finished")
+        let models = try #require(results["models"]?.arrayValue)
+        #expect(models.map { $0["model"]?.stringValue } == ["ntm", "lstm", "gru", "rnn"])
+        for m in models {
+            let eval = try #require(m["eval"]?.arrayValue)
+            let labels = eval.map { e in
+                "\(e["length"]?.intValue ?? 0)" + (e["repeats"]?.intValue.map { "x\($0)" } ?? "")
+            }
+            #expect(labels == points, "\(task)")
+        }
+        let (rnn, _) = try Checkpoint.loadModel(path: dir + "/rnn.safetensors")
+        #expect(rnn.kind == "rnn")
+        let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        let config = BuiltInPresets.preset(TaskConfig.Kind(rawValue: task)!)
+        #expect(report.hasPrefix("# \(config.task.title) task, trained on"), "\(report.prefix(80))")
+        #expect(report.contains("ntm-bench \(task) ") && report.contains("| rnn |"))
+        #expect(report.contains(points.map { "bit errors @ \($0)" }.joined(separator: " | ")))
+        // The resolved configuration is the preset's form of the run, and decodes again.
+        let configText = try Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))
+        #expect(try Preset.decode([UInt8](configText), source: "config.json").task.kind.rawValue == task)
+        switch task {
+        case "ngrams":
+            let optimal = try #require(results["optimal_cost_bits"]?.arrayValue)
+            #expect(optimal.count == 1 && (optimal[0]["cost_bits"]?.doubleValue ?? 0) > 0)
+            #expect(report.contains("optimal (Bayesian) @ 12"))
+        case "repeat-copy", "associative-recall":
+            #expect(report.contains("## Generalisation"))
+            let svg = try String(contentsOfFile: dir + "/generalisation.svg", encoding: .utf8)
+            #expect(svg.hasPrefix("<svg") && svg.contains("polyline"))
+        default:
+            #expect(!report.contains("## Generalisation"))
+        }
+    }
+
+    @Test func helpExitsWithZero() {
+        for task in TaskConfig.Kind.allCases { #expect(NTMCLI.run(arguments: [task.rawValue, "--help"]) == 0) }
+    }
+
+    @Test func badFlagsAreUsageErrors() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let copyPreset = root.appendingPathComponent("tasks/copy.json").path
+        let cases: [[String]] = [
+            ["repeat-copy", "--eval-lengths", "10"], ["repeat-copy", "--eval-lengths", "10x"], ["copy", "--eval-lengths", "5x2"],
+            ["ngrams", "--min-length", "5"], ["associative-recall", "--length", "1"], ["ngrams", "--length", "5"],
+            ["repeat-copy", "--preset", copyPreset], ["copy", "--curriculum", "fancy"], ["copy", "--curriculum-step", "2"],
+            ["copy", "--curriculum", "naive", "--lookback-probability", "0.5"],
+            ["copy", "--curriculum", "naive", "--curriculum-start", "30"],
+            ["copy", "--curriculum", "uniform", "--curriculum-threshold", "0.5"],
+            ["copy", "--seeds", "0"], ["copy", "--seeds", "1,1"], ["copy", "--seeds", "1,x"], ["copy", "--seed", "1", "--seeds", "2"],
+            ["priority-sort", "--models", "ntm,transformer"], ["copy", "--models", "ntm,rnn"], ["train", "--model", "rnn"],
+            ["repeat-copy", "--curriculum", "lookback", "--lookback-probability", "2"],
+        ]
+        for args in cases {
+            #expect(NTMCLI.run(arguments: args + ["--out", Scratch.directory("bad")]) == 2, "\(args)")
+        }
+    }
+
+    /// `--seeds 2`: each seed's run is a complete run directory, equal to running that seed alone; the
+    /// comparison has per-seed rows, means and spreads; resuming the finished comparison changes nothing.
+    @Test func seedsCompareRunsThatEqualSingleSeedRuns() throws {
+        let flags = ["associative-recall", "--length", "3", "--eval-lengths", "3,4", "--models", "ntm,rnn"] + Self.common
+        let dir = Scratch.directory("seeds")
+        #expect(NTMCLI.run(arguments: flags + ["--seeds", "2", "--out", dir]) == 0)
+        let single = Scratch.directory("seeds-single")
+        #expect(NTMCLI.run(arguments: flags + ["--seed", "2", "--out", single]) == 0)
+        try RunFiles.expectSameRun(dir + "/seed2", single, models: ["ntm", "rnn"])
+        try RunFiles.expectEveryFileParses(dir + "/seed1")
+        let seedCommand = try RunFiles.json(dir + "/seed2/results.json")["command"]?.stringValue ?? ""
+        #expect(seedCommand.hasSuffix("--seed 2 --out \(dir)/seed2") && !seedCommand.contains("--seeds"), "\(seedCommand)")
+
+        let results = try RunFiles.json(dir + "/results.json")
+        #expect(results["seeds"]?.arrayValue?.map(\.intValue) == [1, 2] && results["status"]?.stringValue == "finished")
+        let models = try #require(results["models"]?.arrayValue)
+        #expect(models.map { $0["model"]?.stringValue } == ["ntm", "rnn"])
+        for m in models {
+            #expect(m["per_seed"]?.arrayValue?.map { $0["seed"]?.intValue } == [1, 2])
+            let eval = try #require(m["eval"]?.arrayValue)
+            #expect(eval.map { $0["length"]?.intValue } == [3, 4])
+            let errors = try #require(eval[0]["bit_errors"])
+            let perSeed = try #require(m["per_seed"]?.arrayValue).map { $0["eval"]?.arrayValue?[0]["bit_errors"]?.doubleValue ?? .nan }
+            #expect(errors["seeds"]?.intValue == 2)
+            #expect(abs((errors["mean"]?.doubleValue ?? 0) - (perSeed[0] + perSeed[1]) / 2) < 1e-12)
+            #expect(errors["min"]?.doubleValue == perSeed.min() && errors["max"]?.doubleValue == perSeed.max())
+            let sd = abs(perSeed[0] - perSeed[1]) / 2.0.squareRoot()
+            #expect(abs((errors["sd"]?.doubleValue ?? 0) - sd) < 1e-12)
+        }
+        let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        for text in ["seeds 1, 2", "## Across seeds", "## Per seed", "| 1 | ntm |", "| 2 | rnn |", " ± ", "## Learning curves",
+                     "## Generalisation", "--seeds 2"] {
+            #expect(report.contains(text), "report.md lacks '\(text)'")
+        }
+        let csv = try String(contentsOfFile: dir + "/learning-curves.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "model,sequences,seeds,median_cost_bits,min_cost_bits,max_cost_bits" && csv.count > 2)
+        #expect(FileManager.default.fileExists(atPath: dir + "/generalisation.svg"))
+        // Resuming the finished comparison trains nothing and gives the same numbers.
+        let before = CLITests.removing(["wall_seconds"], from: results)
+        #expect(NTMCLI.run(arguments: flags + ["--seeds", "2", "--out", dir, "--resume"]) == 0)
+        #expect(CLITests.removing(["wall_seconds"], from: try RunFiles.json(dir + "/results.json")) == before)
+    }
+
+    /// A stop during the first seed leaves the comparison marked interrupted, and `--resume` completes it
+    /// (that seed from its checkpoints, the next from scratch) with the numbers of an uninterrupted comparison.
+    @Test func interruptedSeedsResume() throws {
+        let flags = ["ngrams", "--length", "8", "--models", "rnn", "--sequences", "12", "--batch", "2", "--threads", "1"] + tinySizes
+        let a = Scratch.directory("seeds-a"), b = Scratch.directory("seeds-b")
+        #expect(NTMCLI.run(arguments: flags + ["--seeds", "3,4", "--out", a]) == 0)
+        let stop = StopToken()
+        stop.stopAfterSteps = 3
+        #expect(NTMCLI.run(arguments: flags + ["--seeds", "3,4", "--out", b], hooks: RunHooks(stop: stop)) == 130)
+        let partial = try RunFiles.json(b + "/results.json")
+        #expect(partial["status"]?.stringValue == "interrupted")
+        #expect(NTMCLI.run(arguments: flags + ["--seeds", "3,4", "--out", b, "--resume"]) == 0)
+        for seed in ["seed3", "seed4"] { try RunFiles.expectSameRun(a + "/" + seed, b + "/" + seed, models: ["rnn"]) }
+        #expect(CLITests.removing(["wall_seconds", "command"], from: try RunFiles.json(a + "/results.json"))
+                == CLITests.removing(["wall_seconds", "command"], from: try RunFiles.json(b + "/results.json")))
+    }
+
+    /// A curriculum run reports its level, records it in its checkpoints and refuses to resume without it.
+    @Test func curriculumReachesTheReportAndGuardsResume() throws {
+        let flags = ["copy", "--length", "4", "--sequences", "24", "--batch", "2", "--threads", "2", "--curriculum", "naive",
+                     "--curriculum-threshold", "1000", "--curriculum-window", "4"] + tinySizes
+        let dir = Scratch.directory("curriculum")
+        #expect(NTMCLI.run(arguments: flags + ["--out", dir]) == 0)
+        let results = try RunFiles.json(dir + "/results.json")
+        #expect(results["curriculum"]?.stringValue == "naive")
+        // 24 sequences in windows of 4 at the current level: 1, 2, 3, 4 (the top) reached.
+        #expect(results["models"]?.arrayValue?.map { $0["curriculum_level"]?.intValue } == [4, 4, 4])
+        let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        #expect(report.contains("Curriculum: naive: levels 1…4") && report.contains("Level reached: ntm 4, lstm 4, gru 4."))
+        #expect(try RunFiles.json(dir + "/config.json")["curriculum"]?["name"]?.stringValue == "naive")
+
+        let stopped = Scratch.directory("curriculum-stopped")
+        let stop = StopToken()
+        stop.stopAfterSteps = 5
+        #expect(NTMCLI.run(arguments: flags + ["--out", stopped], hooks: RunHooks(stop: stop)) == 130)
+        let file = try SafeTensorsFile.read(path: stopped + "/train-state/ntm.safetensors")
+        #expect(try JSONValue.parse(file.metadata["curriculum"] ?? "")["level"]?.intValue == 3)
+        let plain = ["copy", "--length", "4", "--sequences", "24", "--batch", "2", "--threads", "2"] + tinySizes
+        #expect(NTMCLI.run(arguments: plain + ["--out", stopped, "--resume"]) == 2)
+        #expect(NTMCLI.run(arguments: flags + ["--out", stopped, "--resume"]) == 0)
+        try RunFiles.expectSameRun(dir, stopped, models: ["ntm", "lstm", "gru"])
+    }
+}
