@@ -66,7 +66,7 @@ public enum Checkpoint {
         }
         // A hostile 'config' must not make the kit allocate a model far larger than the file claiming to hold it.
         let stored = file.tensors.reduce(0) { $0 + $1.values.count }
-        let needed = scalarCount(config)
+        let needed = config.parameterCount
         guard needed <= 2 * stored + 1_000_000 else {
             throw .runtime("\(path): the 'config' metadata describes a model of \(needed) values but the file holds \(stored)")
         }
@@ -75,7 +75,4 @@ public enum Checkpoint {
         try load(file, into: model, source: path)
         return (model, config)
     }
-
-    /// Scalars of every parameter of the model `c` describes, from the sizes alone (no allocation).
-    static func scalarCount(_ c: ModelConfig) -> Int { c.parameterCount }
 }

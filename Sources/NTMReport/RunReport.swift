@@ -207,10 +207,7 @@ public struct RunReport {
         out.append("## Models and training")
         out.append("")
         for r in results {
-            let t = r.training
-            out.append("- **\(r.kind.rawValue)**: \(r.config.summary); \(Markdown.count(t.sequences)) sequences in batches of \(t.batch), "
-                       + "\(t.optimizer.summary), gradient norm clipped at \(t.clipNorm)"
-                       + (t.clipGradValue > 0 ? ", values at ±\(t.clipGradValue)" : "")
+            out.append(Self.trainingLine(r)
                        + (r.outcome.skippedSteps > 0 ? "; \(r.outcome.skippedSteps) non-finite steps skipped" : ""))
         }
         out.append("")
@@ -239,6 +236,14 @@ public struct RunReport {
                    + (writesGeneralisationCurve ? "`\(Self.generalisationFile)`, " : "")
                    + results.map { "`\($0.kind.rawValue).safetensors`" }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A model's size and training settings as a list item: `- **ntm**: ntm with ...; 40,000 sequences in batches of 1, ...`.
+    static func trainingLine(_ r: ModelResult) -> String {
+        let t = r.training
+        return "- **\(r.kind.rawValue)**: \(r.config.summary); \(Markdown.count(t.sequences)) sequences in batches of \(t.batch), "
+            + "\(t.optimizer.summary), gradient norm clipped at \(t.clipNorm)"
+            + (t.clipGradValue > 0 ? ", values at ±\(t.clipGradValue)" : "")
     }
 
     /// Every model's training cost at ten evenly spaced sequence counts (the curve point at or just

@@ -305,11 +305,7 @@ public struct SeedsReport {
         out.append("## Models and training")
         out.append("")
         if let run = runs.first {
-            for r in run.results {
-                let t = r.training
-                out.append("- **\(r.kind.rawValue)**: \(r.config.summary); \(Markdown.count(t.sequences)) sequences in batches of "
-                           + "\(t.batch), \(t.optimizer.summary), gradient norm clipped at \(t.clipNorm)")
-            }
+            for r in run.results { out.append(RunReport.trainingLine(r)) }
             out.append("")
         }
         out.append(config.task.layoutSentence)
