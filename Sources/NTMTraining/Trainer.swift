@@ -64,8 +64,10 @@ public struct ValidationSettings: Sendable, Equatable {
     public var point: TaskPoint { TaskPoint(length: length, repeats: repeats) }
 }
 
-/// One validation: cost and bit errors per sequence on the validation set after `sequences`.
-public struct ValidationPoint: Sendable, Equatable {
+/// Cost and bit errors per sequence after `sequences` training sequences, `seconds` into training:
+/// a point of a learning curve (the mean over the training sequences since the previous point) or a
+/// validation (on the fixed validation set).
+public struct MetricPoint: Sendable, Equatable {
     public var sequences: Int
     public var costBits: Double
     public var bitErrors: Double
@@ -79,21 +81,11 @@ public struct ValidationPoint: Sendable, Equatable {
     }
 }
 
-/// One point of a learning curve: the mean training cost and bit errors over the sequences since
-/// the previous point.
-public struct CurvePoint: Sendable, Equatable {
-    public var sequences: Int
-    public var costBits: Double
-    public var bitErrors: Double
-    public var seconds: Double
+/// A learning-curve point: the mean training cost and bit errors since the previous point.
+public typealias CurvePoint = MetricPoint
 
-    public init(sequences: Int, costBits: Double, bitErrors: Double, seconds: Double) {
-        self.sequences = sequences
-        self.costBits = costBits
-        self.bitErrors = bitErrors
-        self.seconds = seconds
-    }
-}
+/// A validation: cost and bit errors per sequence on the validation set.
+public typealias ValidationPoint = MetricPoint
 
 /// Progress of a running training, for live display.
 public struct TrainingProgress: Sendable {
