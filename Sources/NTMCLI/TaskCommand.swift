@@ -136,13 +136,19 @@ struct TaskCommand: Sendable {
             + "seed \(config.seed), \(min(threads, config.models.count)) at a time"
     }
 
+    /// Width of a column of the summary tables: 12, or wider when a point's label needs it (`errors@10x20`).
+    static func summaryColumnWidth<P>(_ points: [P]) -> Int {
+        max(12, (points.map { "errors@\($0)".count }.max() ?? 0) + 2)
+    }
+
     /// The table printed when a run finishes: bit errors at each evaluation point and the wall time.
     static func printSummary(_ report: RunReport, out: String) {
         let points = report.config.evaluationPoints
-        print("model  " + points.map { "errors@\($0)".padding(toLength: 12, withPad: " ", startingAt: 0) }.joined() + "wall")
+        let width = summaryColumnWidth(points)
+        print("model  " + points.map { "errors@\($0)".padding(toLength: width, withPad: " ", startingAt: 0) }.joined() + "wall")
         for r in report.results {
             let cells = points.map { p in
-                Markdown.bits(r.result(at: p)?.bitErrors ?? .nan).padding(toLength: 12, withPad: " ", startingAt: 0)
+                Markdown.bits(r.result(at: p)?.bitErrors ?? .nan).padding(toLength: width, withPad: " ", startingAt: 0)
             }
             print(r.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + cells.joined()
                   + Markdown.duration(r.outcome.wallSeconds))
