@@ -42,22 +42,12 @@ public func tanh8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     1 - 2 / (1 + exp8(2 * x))
 }
 
-@inlinable @inline(__always)
-func loadFloat8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inlinable @inline(__always)
-func storeFloat8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
 /// Applies `f` to `n` floats in place, eight at a time; the tail goes through a zero-padded vector.
 @inlinable @inline(__always)
 public func mapInPlace(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) {
     var i = 0
     while i + 8 <= n {
-        storeFloat8(f(loadFloat8(p + i)), p + i)
+        store8(f(load8(p + i)), p + i)
         i += 8
     }
     if i < n {

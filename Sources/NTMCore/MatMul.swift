@@ -1,14 +1,6 @@
 // Matrix products on raw row-major Float32 storage: the three shapes a linear layer needs
 // (forward x·Wᵀ, input gradient dy·W, weight gradient dyᵀ·x), register-blocked over SIMD8.
 
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
 /// `C[m, n] (+)= Σ_k A[m, k] · B[n, k]` — the forward product of a linear layer, `y = x Wᵀ`.
 ///
 /// - Parameters:

@@ -1,16 +1,12 @@
 // Short-vector reductions and updates over SIMD8, for the memory's per-row work (rows of M floats).
 // Float reductions are not vectorised by the compiler (it may not reassociate), so they are written here.
 
-@usableFromInline @inline(__always) func loadVector8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
 /// `Σ_i a_i b_i`.
 @inlinable @inline(__always) public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = SIMD8<Float>()
     var i = 0
     while i + 8 <= n {
-        acc += loadVector8(a + i) * loadVector8(b + i)
+        acc += load8(a + i) * load8(b + i)
         i += 8
     }
     if i + 4 <= n {
@@ -33,7 +29,7 @@
     let a = SIMD8<Float>(repeating: alpha)
     var i = 0
     while i + 8 <= n {
-        let v = UnsafeMutableRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self) + a * loadVector8(x + i)
+        let v = UnsafeMutableRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self) + a * load8(x + i)
         UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD8<Float>.self)
         i += 8
     }

@@ -1,22 +1,6 @@
 // Writing to memory: erase then add, one write head (models.md § NTM, step 5).
 import NTMCore
 
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-}
-
-@inline(__always) private func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
-}
-
 /// `Mem' = Mem ∘ (1 - w eᵀ) + w aᵀ`, with weighting `w` `[N]`, erase `e ∈ (0,1)^M`, add `a ∈ (-1,1)^M`.
 public enum EraseAddWrite {
     /// Writes `Mem'` into `output` (`[N, M]`); `output` may be the same storage as `memory`.
@@ -53,11 +37,11 @@ public enum EraseAddWrite {
             var acc = SIMD8<Float>()
             var m = 0
             while m < m8 {
-                let g = load(dRow + m), r = load(row + m), ev = load(e + m)
-                acc += g * (load(a + m) - r * ev)
-                store(load(de + m) - g * r * w8, de + m)
-                store(load(da + m) + g * w8, da + m)
-                store(g * (1 - w8 * ev), dRow + m)
+                let g = load8(dRow + m), r = load8(row + m), ev = load8(e + m)
+                acc += g * (load8(a + m) - r * ev)
+                store8(load8(de + m) - g * r * w8, de + m)
+                store8(load8(da + m) + g * w8, da + m)
+                store8(g * (1 - w8 * ev), dRow + m)
                 m += 8
             }
             if m + 4 <= M {

@@ -1,14 +1,6 @@
 // RMSProp with momentum, the optimiser of the NTM paper.
 import NTMCore
 
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
 /// RMSProp with momentum (Tieleman & Hinton 2012; with the momentum and optional centring of
 /// Graves 2013, "Generating Sequences With Recurrent Neural Networks", eq. 38–41):
 ///
@@ -48,12 +40,12 @@ public final class RMSProp: Optimizer {
             let vRho = SIMD8<Float>(repeating: rho), vOneMinusRho = SIMD8<Float>(repeating: 1 - rho)
             let vMu = SIMD8<Float>(repeating: mu), vLr = SIMD8<Float>(repeating: lr), vEps = SIMD8<Float>(repeating: eps)
             while i + 8 <= count {
-                let g = load(gradient + i)
-                let v = vRho * load(n + i) + vOneMinusRho * g * g
-                store(v, n + i)
-                let d = vMu * load(delta + i) + g / (v.squareRoot() + vEps)
-                store(d, delta + i)
-                store(load(value + i) - vLr * d, value + i)
+                let g = load8(gradient + i)
+                let v = vRho * load8(n + i) + vOneMinusRho * g * g
+                store8(v, n + i)
+                let d = vMu * load8(delta + i) + g / (v.squareRoot() + vEps)
+                store8(d, delta + i)
+                store8(load8(value + i) - vLr * d, value + i)
                 i += 8
             }
         }

@@ -1,22 +1,6 @@
 // Content addressing, part 1: cosine similarity of a key with every memory row (models.md § NTM, step 3).
 import NTMCore
 
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-}
-
-@inline(__always) private func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
-}
-
 /// Cosine similarity of a key `k` (`[M]`) with each row of a memory (`[N, M]`):
 ///
 /// ```
@@ -78,9 +62,9 @@ public enum CosineSimilarity {
             let vRow = SIMD8<Float>(repeating: rowScale)
             var m = 0
             while m + 8 <= M {
-                let r = load(row + m), kv = load(k + m)
-                store(load(dk + m) + vInv * r - vKey * kv, dk + m)
-                store(load(dRow + m) + vInv * kv - vRow * r, dRow + m)
+                let r = load8(row + m), kv = load8(k + m)
+                store8(load8(dk + m) + vInv * r - vKey * kv, dk + m)
+                store8(load8(dRow + m) + vInv * kv - vRow * r, dRow + m)
                 m += 8
             }
             if m + 4 <= M {
