@@ -171,14 +171,17 @@ public final class GRUStack: RecurrentCell {
         }
     }
 
-    public func finishBackward() {
+    public func finishBackward() { finishBackward(parallelism: .serial) }
+
+    public func finishBackward(parallelism: Parallelism) {
         let B = batch, H = hiddenSize, rows = steps * B
         for l in 0..<layers {
             let u: UnsafePointer<Float> =
                 l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
             let dgi = dgiCache[l].base, dgh = dghCache[l].base
             weights.accumulateGradients(layer: l, rows: rows, inputGradient: dgi, hiddenSideGradient: dgh, inputs: u,
-                                        previousHidden: hCache[l].base, scratch: transposeScratch)
+                                        previousHidden: hCache[l].base, scratch: transposeScratch,
+                                        parallelism: parallelism)
             addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
         }
     }

@@ -187,14 +187,17 @@ public final class LSTMStack: RecurrentCell {
         }
     }
 
-    public func finishBackward() {
+    public func finishBackward() { finishBackward(parallelism: .serial) }
+
+    public func finishBackward(parallelism: Parallelism) {
         let B = batch, H = hiddenSize, rows = steps * B
         for l in 0..<layers {
             let dz = dzCache[l].base
             let u: UnsafePointer<Float> =
                 l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
             weights.accumulateGradients(layer: l, rows: rows, inputGradient: dz, hiddenSideGradient: nil, inputs: u,
-                                        previousHidden: hCache[l].base, scratch: transposeScratch)
+                                        previousHidden: hCache[l].base, scratch: transposeScratch,
+                                        parallelism: parallelism)
             addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
             addColumnSums(B, H, dcRecurrent[l].base, H, into: c0.grad.base + l * H)
         }

@@ -42,4 +42,12 @@ public protocol RecurrentCell: AnyObject {
 
     /// Adds the gradients of weights, biases and initial states for the whole sequence.
     func finishBackward()
+
+    /// ``finishBackward()`` with up to `parallelism.threads` threads for the weight-gradient products.
+    /// The result must not depend on the thread count. The default ignores it and runs serially.
+    func finishBackward(parallelism: Parallelism)
+}
+
+extension RecurrentCell {
+    public func finishBackward(parallelism: Parallelism) { finishBackward() }
 }

@@ -34,22 +34,30 @@ public struct StackedLayerWeights {
     /// pre-activations; `hiddenSideGradient == nil` means they are the same (LSTM, RNN), and the
     /// transposed `dI` is then reused for `W_hh`. `inputs` is `[rows, in_l]`, `previousHidden` `[rows, H]`;
     /// `scratch` holds the transposed gradient.
+    ///
+    /// With `parallelism`, the `G` gate rows of both weight matrices are cut into blocks of a multiple of
+    /// four rows (the products' register block), one per thread; every row is computed as in the serial
+    /// product, so the numbers do not depend on the thread count.
     public func accumulateGradients(
         layer l: Int, rows: Int, inputGradient dI: UnsafePointer<Float>, hiddenSideGradient dH: UnsafePointer<Float>?,
-        inputs u: UnsafePointer<Float>, previousHidden h: UnsafePointer<Float>, scratch: Workspace
+        inputs u: UnsafePointer<Float>, previousHidden h: UnsafePointer<Float>, scratch: Workspace,
+        parallelism: Parallelism = .serial
     ) {
         let G = weightHH[l].shape[0], H = weightHH[l].shape[1], inSize = weightIH[l].shape[1]
         let t = scratch.reserve(rows * G)
-        gemmAccumulateTN(G, inSize, rows, dI, G, u, inSize, weightIH[l].grad.base, inSize, scratch: t)
-        addColumnSums(rows, G, dI, G, into: biasIH[l].grad.base)
-        if let dH {
-            gemmAccumulateTN(G, H, rows, dH, G, h, H, weightHH[l].grad.base, H, scratch: t)
-            addColumnSums(rows, G, dH, G, into: biasHH[l].grad.base)
-        } else {
-            // dIᵀ is already in the scratch.
-            gemmAccumulate(G, H, rows, t, rowStrideA: rows, colStrideA: 1, h, H, weightHH[l].grad.base, H)
-            addColumnSums(rows, G, dI, G, into: biasHH[l].grad.base)
+        let dWih = weightIH[l].grad.base, dWhh = weightHH[l].grad.base
+        // Fewer than 32 gate rows per thread is not worth waking a thread for.
+        parallelism.forEachBlock(of: G, alignment: 4, minimumBlock: 32) { block in
+            let g0 = block.lowerBound, n = block.count, tBlock = t + g0 * rows
+            // dIᵀ for these gate rows, then dW_ih += dIᵀ u.
+            transpose(rows, n, dI + g0, G, tBlock, rows)
+            gemmAccumulate(n, inSize, rows, tBlock, rowStrideA: rows, colStrideA: 1, u, inSize, dWih + g0 * inSize, inSize)
+            // dW_hh += dHᵀ h (dH = dI unless the cell has separate hidden-side pre-activations).
+            if let dH { transpose(rows, n, dH + g0, G, tBlock, rows) }
+            gemmAccumulate(n, H, rows, tBlock, rowStrideA: rows, colStrideA: 1, h, H, dWhh + g0 * H, H)
         }
+        addColumnSums(rows, G, dI, G, into: biasIH[l].grad.base)
+        addColumnSums(rows, G, dH ?? dI, G, into: biasHH[l].grad.base)
     }
 
     /// PyTorch's initialisation: every weight and bias `U(-1/√H, 1/√H)`.

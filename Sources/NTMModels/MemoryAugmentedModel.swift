@@ -21,6 +21,8 @@ public final class MemoryAugmentedModel<Controller: RecurrentCell, Access: Memor
     public let configJSON: JSONValue
     public let inputWidth: Int
     public let outputWidth: Int
+    /// Threads for the controller's weight gradients (see ``SequenceModel/parallelism``).
+    public var parallelism: Parallelism = .serial
 
     public var parameters: [Parameter] { controller.parameters + memory.parameters + output.parameters }
 
@@ -107,7 +109,7 @@ public final class MemoryAugmentedModel<Controller: RecurrentCell, Access: Memor
             controller.backward(step: t, outputGradient: dh, inputGradient: du)
             for b in 0..<B { (dr + b * R).update(from: du + b * (X + R) + X, count: R) }
         }
-        controller.finishBackward()
+        controller.finishBackward(parallelism: parallelism)
         memory.finishBackward(controllerOutputs: controller.outputs, initialReadGradient: dr)
     }
 

@@ -11,6 +11,8 @@ public final class RecurrentBaseline<Cell: RecurrentCell>: SequenceModel {
     public let configJSON: JSONValue
     public var inputWidth: Int { cell.inputSize }
     public let outputWidth: Int
+    /// Threads for the cell's weight gradients (see ``SequenceModel/parallelism``).
+    public var parallelism: Parallelism = .serial
     public var parameters: [Parameter] { cell.parameters + output.parameters }
 
     private var steps = 0, batch = 0
@@ -45,6 +47,6 @@ public final class RecurrentBaseline<Cell: RecurrentCell>: SequenceModel {
         for t in stride(from: steps - 1, through: 0, by: -1) {
             cell.backward(step: t, outputGradient: dh + t * batch * H, inputGradient: nil)
         }
-        cell.finishBackward()
+        cell.finishBackward(parallelism: parallelism)
     }
 }

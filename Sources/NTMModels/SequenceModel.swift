@@ -24,10 +24,20 @@ public protocol SequenceModel: AnyObject {
 
     /// Internal per-step tensors of the last forward pass that traces record (the NTM's head weightings).
     func recordedTensors() -> [(name: String, tensor: Tensor)]
+
+    /// Threads the model may use inside one forward or backward pass, for work split into disjoint
+    /// output blocks (so no number depends on it). The trainer sets it to the threads a batch shard
+    /// leaves free: at batch 1, every thread. Models that have no use for it ignore it.
+    var parallelism: Parallelism { get set }
 }
 
 extension SequenceModel {
     public func recordedTensors() -> [(name: String, tensor: Tensor)] { [] }
+
+    public var parallelism: Parallelism {
+        get { .serial }
+        set {}
+    }
 
     /// Number of trainable scalars.
     public var parameterCount: Int { parameters.trainableCount }

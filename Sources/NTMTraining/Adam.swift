@@ -24,8 +24,8 @@ public final class Adam: Optimizer {
     public var stateSlots: [String] { ["m", "v"] }
 
     public func update(value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
-                       state: UnsafeMutablePointer<Float>, count: Int, step: Int) {
-        let m = state, v = state + count
+                       state: UnsafeMutablePointer<Float>, slotStride: Int, count: Int, step: Int) {
+        let m = state, v = state + slotStride
         let c1 = 1 - Float(Foundation_pow(Double(beta1), Double(step)))
         let c2 = 1 - Float(Foundation_pow(Double(beta2), Double(step)))
         let lr = learningRate / c1, b1 = beta1, b2 = beta2, eps = epsilon

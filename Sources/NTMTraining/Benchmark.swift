@@ -108,7 +108,7 @@ public enum Benchmark {
         func trainingStep() {
             _ = step.run(batch)
             GradientClipping.clipByGlobalNorm(params, maxNorm: 10)
-            state.apply()
+            state.apply(parallelism: Parallelism(threads: threads))
         }
         let warmUpEnd = Date().addingTimeInterval(min(0.3, minSeconds / 4))
         repeat { trainingStep() } while Date() < warmUpEnd

@@ -61,6 +61,9 @@ public final class GradientStep: @unchecked Sendable {
         for s in 1..<max(k, 1) {
             for (p, q) in zip(modelParameters, replicaParameters[s]) { q.value.copy(from: p.value) }
         }
+        // Threads a shard leaves free go to its model's own kernels (all of them at batch 1).
+        let inner = Parallelism(threads: threads / k)
+        for s in 0..<k where replicas[s].parallelism != inner { replicas[s].parallelism = inner }
         if k == 1 || threads == 1 {
             for s in 0..<k {
                 buffers[s].result = runShard(s, batch: batch, first: offsets[s], count: sizes[s], total: B, T: T, X: X, Y: Y)

@@ -12,10 +12,21 @@ public protocol Optimizer: AnyObject {
     var name: String { get }
     /// Names of the per-parameter state slots, each the parameter's size (e.g. `["m", "v"]`).
     var stateSlots: [String] { get }
-    /// Applies the update rule to `count` scalars. `state` holds `stateSlots.count` consecutive slots of
-    /// `count` floats each. `step` counts updates from 1.
+    /// Applies the update rule to `count` scalars. Slot `j` of their state starts at
+    /// `state + j * slotStride`. `step` counts updates from 1. The rule must be element-wise (each
+    /// scalar's update reads only its own value, gradient and state), so that a parameter may be
+    /// updated in blocks on several threads.
     func update(value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
-                state: UnsafeMutablePointer<Float>, count: Int, step: Int)
+                state: UnsafeMutablePointer<Float>, slotStride: Int, count: Int, step: Int)
+}
+
+extension Optimizer {
+    /// Applies the update rule to a whole parameter whose `stateSlots.count` slots of `count` floats
+    /// lie one after another in `state`.
+    public func update(value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                       state: UnsafeMutablePointer<Float>, count: Int, step: Int) {
+        update(value: value, gradient: gradient, state: state, slotStride: count, count: count, step: step)
+    }
 }
 
 /// Holds an optimiser's state for a list of parameters and applies it.
@@ -34,10 +45,30 @@ public final class OptimizerState {
     }
 
     /// One update of every trainable parameter from its current gradient.
-    public func apply() {
+    ///
+    /// With more than one thread, the parameters are laid end to end and cut into one contiguous block
+    /// per thread (the update is element-wise, so the numbers do not change).
+    public func apply(parallelism: Parallelism = .serial) {
         step += 1
+        let total = parameters.reduce(0) { $0 + $1.count }
+        let step = self.step
+        parallelism.forEachBlock(of: total, alignment: 8, minimumBlock: 16_384) { block in
+            self.update(block, step: step)
+        }
+    }
+
+    /// Updates the scalars `block` of the parameters laid end to end.
+    private func update(_ block: Range<Int>, step: Int) {
+        var start = 0
         for (p, s) in zip(parameters, buffers) {
-            optimizer.update(value: p.value.base, gradient: p.grad.base, state: s.base, count: p.count, step: step)
+            let lo = max(block.lowerBound, start), hi = min(block.upperBound, start + p.count)
+            if lo < hi {
+                let o = lo - start
+                optimizer.update(value: p.value.base + o, gradient: p.grad.base + o, state: s.base + o,
+                                 slotStride: p.count, count: hi - lo, step: step)
+            }
+            start += p.count
+            if start >= block.upperBound { break }
         }
     }
 

@@ -31,8 +31,8 @@ public final class RMSProp: Optimizer {
     public var stateSlots: [String] { ["square_avg", "grad_avg", "momentum"] }
 
     public func update(value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
-                       state: UnsafeMutablePointer<Float>, count: Int, step: Int) {
-        let n = state, gAvg = state + count, delta = state + 2 * count
+                       state: UnsafeMutablePointer<Float>, slotStride: Int, count: Int, step: Int) {
+        let n = state, gAvg = state + slotStride, delta = state + 2 * slotStride
         let rho = decay, lr = learningRate, mu = momentum, eps = epsilon
         var i = 0
         if !centered {

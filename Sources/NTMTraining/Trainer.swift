@@ -175,7 +175,11 @@ public final class Trainer {
         state = OptimizerState(optimizer: settings.optimizer.make(), parameters: model.parameters)
         let shards = makeReplica == nil ? 1 : min(settings.shards, settings.batch)
         step = GradientStep(model: model, shards: shards, threads: threads, makeReplica: makeReplica)
+        parallelism = Parallelism(threads: threads)
     }
+
+    /// Threads for the optimiser's update (element-wise, so the thread count never changes a number).
+    private let parallelism: Parallelism
 
     // MARK: - Training state
 
@@ -320,7 +324,7 @@ public final class Trainer {
                 }
             } else {
                 if settings.clipGradValue > 0 { GradientClipping.clipByValue(params, limit: Float(settings.clipGradValue)) }
-                state.apply()
+                state.apply(parallelism: parallelism)
                 loop.consecutiveSkipped = 0
                 loop.windowLoss += result.costBits * Double(b)
                 loop.windowErrors += result.bitErrors * Double(b)

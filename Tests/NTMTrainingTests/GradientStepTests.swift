@@ -5,9 +5,11 @@ import NTMKit
 
 @Suite("Sharded gradient step")
 struct GradientStepTests {
-    func gradients(kind: ModelKind, shards: Int, threads: Int, batchSize: Int = 5) -> ([[Float]], BitLossResult) {
+    func gradients(kind: ModelKind, shards: Int, threads: Int, batchSize: Int = 5,
+                   hidden: Int? = nil) -> ([[Float]], BitLossResult) {
         var config = TrainerTests.tinyNTM
         config.kind = kind
+        if let hidden { config.controllerSize = hidden }
         var rng = RandomSource(seed: 21)
         let model = ModelFactory.make(config, rng: &rng)
         let step = GradientStep(model: model, shards: shards, threads: threads, makeReplica: {
@@ -37,6 +39,18 @@ struct GradientStepTests {
         let (a, ra) = gradients(kind: kind, shards: 2, threads: 1)
         let (b, rb) = gradients(kind: kind, shards: 2, threads: 2)
         #expect(a == b)
+        #expect(ra.loss == rb.loss)
+    }
+
+    /// At batch 1 there is one shard, and the spare thread splits the controller's weight gradients
+    /// (72 units: enough gate rows for two or three blocks in every cell).
+    @Test(arguments: [ModelKind.ntm, .lstm, .gru, .rnn])
+    func batchOneWithSpareThreadsKeepsTheBits(kind: ModelKind) {
+        let (a, ra) = gradients(kind: kind, shards: 1, threads: 1, batchSize: 1, hidden: 72)
+        let (b, rb) = gradients(kind: kind, shards: 1, threads: 2, batchSize: 1, hidden: 72)
+        let (c, _) = gradients(kind: kind, shards: 1, threads: 3, batchSize: 1, hidden: 72)
+        #expect(a == b)
+        #expect(a == c)
         #expect(ra.loss == rb.loss)
     }
 

@@ -30,6 +30,49 @@ struct OptimizerTests {
         for i in 0..<3 { #expect(abs(Double(p.value[i]) - theta[i]) < 1e-5) }
     }
 
+    /// The update in blocks on several threads gives the same bits as one pass, whatever the block
+    /// bounds fall on (parameters of odd sizes, a block boundary inside a parameter).
+    @Test(arguments: ["rmsprop", "rmsprop-centered", "adam"])
+    func parallelUpdateKeepsTheBits(name: String) {
+        func run(threads: Int) -> [[Float]] {
+            var rng = RandomSource(seed: 5)
+            let params = [20_011, 7, 40_000, 13_333].enumerated().map { i, n in
+                let p = Parameter(name: "p\(i)", shape: [n])
+                for j in 0..<n { p.value[j] = rng.uniform(-1, 1) }
+                return p
+            }
+            let opt: any Optimizer = switch name {
+            case "adam": Adam()
+            case "rmsprop-centered": RMSProp(centered: true)
+            default: RMSProp()
+            }
+            let state = OptimizerState(optimizer: opt, parameters: params)
+            for _ in 0..<3 {
+                for p in params { for j in 0..<p.count { p.grad[j] = rng.uniform(-2, 2) } }
+                state.apply(parallelism: Parallelism(threads: threads))
+            }
+            return params.map(\.value.array) + state.buffers.map(\.array)
+        }
+        let serial = run(threads: 1)
+        #expect(run(threads: 2) == serial)
+        #expect(run(threads: 5) == serial)
+    }
+
+    @Test func blockBoundsCoverTheRangeOnceOnAlignedBounds() {
+        for (count, blocks, alignment) in [(100, 2, 8), (73_344, 2, 8), (400, 3, 4), (9, 4, 4), (16_384, 7, 8)] {
+            let b = Parallelism.blockBounds(count: count, blocks: blocks, alignment: alignment)
+            #expect(b.count == blocks + 1 && b.first == 0 && b.last == count)
+            #expect(zip(b, b.dropFirst()).allSatisfy { $0 <= $1 })
+            #expect(b.dropFirst().dropLast().allSatisfy { $0 % alignment == 0 })
+        }
+        // Every index is visited exactly once.
+        let visits = UnsafeMutablePointer<Int>.allocate(capacity: 50_000)
+        defer { visits.deallocate() }
+        visits.initialize(repeating: 0, count: 50_000)
+        Parallelism(threads: 3).forEachBlock(of: 50_000, minimumBlock: 1000) { r in for i in r { visits[i] += 1 } }
+        #expect((0..<50_000).allSatisfy { visits[$0] == 1 })
+    }
+
     @Test func centeredRMSPropSubtractsTheMean() {
         let p = parameter([0], grad: [1])
         let state = OptimizerState(optimizer: RMSProp(learningRate: 0.1, decay: 0.5, momentum: 0, epsilon: 0, centered: true),
