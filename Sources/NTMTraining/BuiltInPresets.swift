@@ -61,7 +61,7 @@ public enum BuiltInPresets {
     /// and compare the NTM with LSTM, GRU and plain RNN baselines of one shape.
     /// `points` nil: evaluated at the training length (`lengthFactors` [1]).
     static func experiment(_ about: String, _ task: TaskConfig, ntm: ModelPlan, baselineHidden: Int, baselineSequences: Int,
-                           points: [TaskPoint]?) -> ExperimentConfig {
+                           points: [TaskPoint]?, curriculum: CurriculumConfig = .none) -> ExperimentConfig {
         var plans: [ModelKind: ModelPlan] = [.ntm: ntm]
         for kind in [ModelKind.lstm, .gru, .rnn] {
             plans[kind] = baseline(kind, task, hidden: baselineHidden, sequences: baselineSequences)
@@ -69,7 +69,7 @@ public enum BuiltInPresets {
         return ExperimentConfig(
             about: about, task: task, seed: 1, models: [.ntm, .lstm, .gru, .rnn], plans: plans, evalSequences: 200,
             evalLengthFactors: points == nil ? [1] : [1, 2], evalPoints: points, evalSeed: 1000, curvePoints: 100, validationEvery: 1000,
-            validationSequences: 100, keepBest: true, curriculum: .none)
+            validationSequences: 100, keepBest: true, curriculum: curriculum)
     }
 
     /// `tasks/repeat-copy.json`.
@@ -81,7 +81,7 @@ public enum BuiltInPresets {
                 + "with the paper's LSTM-controller sizes and optimiser (Table 2); LSTM, GRU and RNN baselines of 3 x 256 "
                 + "(the paper's LSTM has 3 x 512), trained with Adam on fewer sequences. Evaluated in distribution (10x10) "
                 + "and beyond it, as in the paper's Figure 7 (10x20, 20x10).",
-            task, ntm: ntm(task, controller: 100, sequences: 200_000, learningRate: 1e-4),
+            task, ntm: ntm(task, controller: 100, sequences: 300_000, learningRate: 1e-4),
             baselineHidden: 256, baselineSequences: 20_000,
             points: [TaskPoint(length: 10, repeats: 10), TaskPoint(length: 10, repeats: 20), TaskPoint(length: 20, repeats: 10)])
     }
@@ -92,10 +92,11 @@ public enum BuiltInPresets {
         return experiment(
             "Associative recall of Graves et al. (2014), section 4.3: items of three 6-bit vectors, 2 to 6 items; the NTM "
                 + "with the paper's LSTM-controller sizes and optimiser (Table 2); LSTM, GRU and RNN baselines of the "
-                + "paper's 3 x 256, trained with Adam on fewer sequences. Evaluated up to 12 items (twice the training maximum).",
-            task, ntm: ntm(task, controller: 100, sequences: 200_000, learningRate: 1e-4),
-            baselineHidden: 256, baselineSequences: 50_000,
-            points: [6, 8, 10, 12].map { TaskPoint(length: $0) })
+                + "paper's 3 x 256, trained with Adam on fewer sequences. All models follow a naive curriculum from 2 to 6 "
+                + "items (Collier & Beel 2018). Evaluated up to 12 items (twice the training maximum).",
+            task, ntm: ntm(task, controller: 100, sequences: 100_000, learningRate: 3e-4),
+            baselineHidden: 256, baselineSequences: 20_000,
+            points: [6, 8, 10, 12].map { TaskPoint(length: $0) }, curriculum: CurriculumConfig(kind: .naive))
     }
 
     /// `tasks/ngrams.json`.
