@@ -29,14 +29,13 @@ public final class GRUStack: RecurrentCell {
 
     public var parameters: [Parameter] { weights.parameters + [h0] }
 
-    private var steps = 0, batch = 0
-    private let inputCache = Workspace()
-    // Per layer: h over T+1 slots; activated gates [r, z, n] [T, B, 3H]; W_hn h + b_hn [T, B, H];
-    // the gradients of the input-side and hidden-side pre-activations [T, B, 3H] each.
-    private let hCache: [Workspace], gateCache: [Workspace], hnCache: [Workspace]
+    // Hidden states, inputs and carried gradients live in `states`; per layer here: activated gates
+    // [r, z, n] [T, B, 3H]; W_hn h + b_hn [T, B, H]; the gradients of the input-side and hidden-side
+    // pre-activations [T, B, 3H] each.
+    private let states: StackedHiddenStates
+    private let gateCache: [Workspace], hnCache: [Workspace]
     private let dgiCache: [Workspace], dghCache: [Workspace]
-    private let dhRecurrent: [Workspace]
-    private let ghScratch = Workspace(), dhTotal = Workspace(), dBelow = Workspace(), transposeScratch = Workspace()
+    private let ghScratch = Workspace(), dhTotal = Workspace()
 
     public init(inputSize: Int, hiddenSize: Int, layers: Int, prefix: String) {
         precondition(inputSize > 0 && hiddenSize > 0 && layers > 0, "GRUStack sizes must be positive")
@@ -47,12 +46,11 @@ public final class GRUStack: RecurrentCell {
         weights = StackedLayerWeights(prefix: prefix, gates: 3, inputSize: inputSize, hiddenSize: hiddenSize,
                                       layers: layers)
         h0 = Parameter(name: "\(prefix).h0", shape: [layers, hiddenSize])
-        hCache = (0..<layers).map { _ in Workspace() }
+        states = StackedHiddenStates(inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
         gateCache = (0..<layers).map { _ in Workspace() }
         hnCache = (0..<layers).map { _ in Workspace() }
         dgiCache = (0..<layers).map { _ in Workspace() }
         dghCache = (0..<layers).map { _ in Workspace() }
-        dhRecurrent = (0..<layers).map { _ in Workspace() }
     }
 
     /// PyTorch's initialisation: every weight and bias `U(-1/√H, 1/√H)`; `h0` zero.
@@ -61,47 +59,33 @@ public final class GRUStack: RecurrentCell {
         h0.value.zero()
     }
 
-    private func layerInputSize(_ l: Int) -> Int { l == 0 ? inputSize : hiddenSize }
-
     public func prepare(steps: Int, batch: Int) {
-        self.steps = steps
-        self.batch = batch
+        states.prepare(steps: steps, batch: batch)
         let H = hiddenSize, G = 3 * hiddenSize
-        inputCache.reserve(steps * batch * inputSize)
         for l in 0..<layers {
-            hCache[l].reserve((steps + 1) * batch * H)
             gateCache[l].reserve(steps * batch * G)
             hnCache[l].reserve(steps * batch * H)
             dgiCache[l].reserve(steps * batch * G)
             dghCache[l].reserve(steps * batch * G)
-            dhRecurrent[l].reserve(batch * H)
         }
         ghScratch.reserve(batch * G)
         dhTotal.reserve(batch * H)
-        dBelow.reserve(batch * H)
     }
 
-    public func output(step t: Int) -> UnsafePointer<Float> {
-        UnsafePointer(hCache[layers - 1].base + (t + 1) * batch * hiddenSize)
-    }
+    public func output(step t: Int) -> UnsafePointer<Float> { states.output(step: t) }
 
     public var outputs: UnsafePointer<Float> { output(step: 0) }
 
     public func forward(step t: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        precondition(t >= 0 && t < steps, "step \(t) outside the prepared 0..<\(steps)")
-        let B = batch, H = hiddenSize, G = 3 * H
-        let x0 = inputCache.base + t * B * inputSize
-        x0.update(from: input, count: B * inputSize)
+        precondition(t >= 0 && t < states.steps, "step \(t) outside the prepared 0..<\(states.steps)")
+        let B = states.batch, H = hiddenSize, G = 3 * H
+        states.storeInput(step: t, input)
         let gh = ghScratch.base
         for l in 0..<layers {
-            let hs = hCache[l].base
-            if t == 0 {
-                for b in 0..<B { (hs + b * H).update(from: h0.value.base + l * H, count: H) }
-            }
-            let inSize = layerInputSize(l)
-            let u: UnsafePointer<Float> =
-                l == 0 ? UnsafePointer(x0) : UnsafePointer(hCache[l - 1].base + (t + 1) * B * H)
-            let hPrev = hs + t * B * H, hNext = hs + (t + 1) * B * H
+            if t == 0 { states.broadcastInitialState(h0, layer: l) }
+            let inSize = states.layerInputSize(l)
+            let u = states.layerInput(layer: l, step: t)
+            let hPrev = states.hidden(layer: l, slot: t), hNext = states.hidden(layer: l, slot: t + 1)
             let gates = gateCache[l].base + t * B * G
             let hn = hnCache[l].base + t * B * H
             gemmNT(B, G, inSize, u, inSize, weightIH[l].value.base, inSize, gates, G, accumulate: false)
@@ -128,22 +112,20 @@ public final class GRUStack: RecurrentCell {
         return output(step: t)
     }
 
-    public func beginBackward() {
-        for l in 0..<layers { dhRecurrent[l].base.update(repeating: 0, count: batch * hiddenSize) }
-    }
+    public func beginBackward() { states.beginBackward() }
 
     public func backward(
         step t: Int, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?
     ) {
-        let B = batch, H = hiddenSize, G = 3 * H
+        let B = states.batch, H = hiddenSize, G = 3 * H
         let dh = dhTotal.base
         for l in stride(from: layers - 1, through: 0, by: -1) {
-            let fromAbove: UnsafePointer<Float> = l == layers - 1 ? outputGradient : UnsafePointer(dBelow.base)
-            let dhRec = dhRecurrent[l].base
+            let fromAbove = states.gradientFromAbove(layer: l, outputGradient: outputGradient)
+            let dhRec = states.recurrentGradient(layer: l)
             for i in 0..<(B * H) { dh[i] = fromAbove[i] + dhRec[i] }
             let gates = gateCache[l].base + t * B * G
             let hn = hnCache[l].base + t * B * H
-            let hPrev = hCache[l].base + t * B * H
+            let hPrev = states.hidden(layer: l, slot: t)
             let dgi = dgiCache[l].base + t * B * G, dgh = dghCache[l].base + t * B * G
             for b in 0..<B {
                 let g = gates + b * G, hnb = hn + b * H, hp = hPrev + b * H
@@ -161,28 +143,17 @@ public final class GRUStack: RecurrentCell {
                     rec[j] = d * z  // the direct path h' = … + z ∘ h
                 }
             }
+            // dh_{t-1} = z ∘ dh (written above) + dgh W_hh; d input = dgi W_ih.
             gemmAccumulate(B, H, G, dgh, rowStrideA: G, colStrideA: 1, weightHH[l].value.base, H, dhRec, H)
-            let inSize = layerInputSize(l)
-            let target: UnsafeMutablePointer<Float>? = l > 0 ? dBelow.base : inputGradient
-            if let target {
-                target.update(repeating: 0, count: B * inSize)
-                gemmAccumulate(B, inSize, G, dgi, rowStrideA: G, colStrideA: 1, weightIH[l].value.base, inSize, target, inSize)
-            }
+            states.propagateToInput(layer: l, gateGradient: dgi, gates: G, weightIH: weightIH[l], inputGradient: inputGradient)
         }
     }
 
     public func finishBackward() { finishBackward(parallelism: .serial) }
 
     public func finishBackward(parallelism: Parallelism) {
-        let B = batch, H = hiddenSize, rows = steps * B
-        for l in 0..<layers {
-            let u: UnsafePointer<Float> =
-                l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
-            let dgi = dgiCache[l].base, dgh = dghCache[l].base
-            weights.accumulateGradients(layer: l, rows: rows, inputGradient: dgi, hiddenSideGradient: dgh, inputs: u,
-                                        previousHidden: hCache[l].base, scratch: transposeScratch,
-                                        parallelism: parallelism)
-            addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
-        }
+        states.finishBackward(weights: weights, h0: h0, parallelism: parallelism,
+                              inputSide: { UnsafePointer(self.dgiCache[$0].base) },
+                              hiddenSide: { UnsafePointer(self.dghCache[$0].base) })
     }
 }

@@ -33,15 +33,15 @@ public final class LSTMStack: RecurrentCell {
 
     public var parameters: [Parameter] { weights.parameters + [h0, c0] }
 
-    // Caches, per layer: input copy (layer 0), h and c over T+1 slots (slot 0 = initial state),
-    // activated gates [T, B, 4H], tanh(c) [T, B, H], and gate pre-activation gradients [T, B, 4H].
-    private var steps = 0, batch = 0
-    private let inputCache = Workspace()
-    private let hCache: [Workspace], cCache: [Workspace], gateCache: [Workspace], tanhCCache: [Workspace]
+    // Hidden states, inputs and carried gradients live in `states`; per layer here: c over T+1 slots
+    // (slot 0 = initial state), activated gates [T, B, 4H], tanh(c) [T, B, H], and the gate
+    // pre-activation gradients [T, B, 4H].
+    private let states: StackedHiddenStates
+    private let cCache: [Workspace], gateCache: [Workspace], tanhCCache: [Workspace]
     private let dzCache: [Workspace]
     private let biasSum: [FloatBuffer]
-    private let dhRecurrent: [Workspace], dcRecurrent: [Workspace]
-    private let dhTotal = Workspace(), dBelow = Workspace(), transposeScratch = Workspace()
+    private let dcRecurrent: [Workspace]
+    private let dhTotal = Workspace()
 
     public init(inputSize: Int, hiddenSize: Int, layers: Int, prefix: String) {
         precondition(inputSize > 0 && hiddenSize > 0 && layers > 0, "LSTMStack sizes must be positive")
@@ -53,13 +53,12 @@ public final class LSTMStack: RecurrentCell {
                                       layers: layers)
         h0 = Parameter(name: "\(prefix).h0", shape: [layers, hiddenSize])
         c0 = Parameter(name: "\(prefix).c0", shape: [layers, hiddenSize])
-        hCache = (0..<layers).map { _ in Workspace() }
+        states = StackedHiddenStates(inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
         cCache = (0..<layers).map { _ in Workspace() }
         gateCache = (0..<layers).map { _ in Workspace() }
         tanhCCache = (0..<layers).map { _ in Workspace() }
         dzCache = (0..<layers).map { _ in Workspace() }
         biasSum = (0..<layers).map { _ in FloatBuffer(count: 4 * hiddenSize) }
-        dhRecurrent = (0..<layers).map { _ in Workspace() }
         dcRecurrent = (0..<layers).map { _ in Workspace() }
     }
 
@@ -70,53 +69,40 @@ public final class LSTMStack: RecurrentCell {
         c0.value.zero()
     }
 
-    private func layerInputSize(_ l: Int) -> Int { l == 0 ? inputSize : hiddenSize }
-
     public func prepare(steps: Int, batch: Int) {
-        self.steps = steps
-        self.batch = batch
+        states.prepare(steps: steps, batch: batch)
         let H = hiddenSize, G = 4 * hiddenSize
-        inputCache.reserve(steps * batch * inputSize)
         for l in 0..<layers {
-            hCache[l].reserve((steps + 1) * batch * H)
             cCache[l].reserve((steps + 1) * batch * H)
             gateCache[l].reserve(steps * batch * G)
             tanhCCache[l].reserve(steps * batch * H)
             dzCache[l].reserve(steps * batch * G)
-            dhRecurrent[l].reserve(batch * H)
             dcRecurrent[l].reserve(batch * H)
         }
         dhTotal.reserve(batch * H)
-        dBelow.reserve(batch * H)
     }
 
-    public func output(step t: Int) -> UnsafePointer<Float> {
-        UnsafePointer(hCache[layers - 1].base + (t + 1) * batch * hiddenSize)
-    }
+    public func output(step t: Int) -> UnsafePointer<Float> { states.output(step: t) }
 
     public var outputs: UnsafePointer<Float> { output(step: 0) }
 
     public func forward(step t: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        precondition(t >= 0 && t < steps, "step \(t) outside the prepared 0..<\(steps)")
-        let B = batch, H = hiddenSize, G = 4 * H
-        let x0 = inputCache.base + t * B * inputSize
-        x0.update(from: input, count: B * inputSize)
+        precondition(t >= 0 && t < states.steps, "step \(t) outside the prepared 0..<\(states.steps)")
+        let B = states.batch, H = hiddenSize, G = 4 * H
+        states.storeInput(step: t, input)
         for l in 0..<layers {
-            let hs = hCache[l].base, cs = cCache[l].base
+            let cs = cCache[l].base
             if t == 0 {
                 // Broadcast the learned initial state to every sequence of the batch.
-                for b in 0..<B {
-                    (hs + b * H).update(from: h0.value.base + l * H, count: H)
-                    (cs + b * H).update(from: c0.value.base + l * H, count: H)
-                }
+                states.broadcastInitialState(h0, layer: l)
+                for b in 0..<B { (cs + b * H).update(from: c0.value.base + l * H, count: H) }
                 let bias = biasSum[l].base
                 for j in 0..<G { bias[j] = biasIH[l].value.base[j] + biasHH[l].value.base[j] }
             }
-            let inSize = layerInputSize(l)
-            let u: UnsafePointer<Float> =
-                l == 0 ? UnsafePointer(x0) : UnsafePointer(hCache[l - 1].base + (t + 1) * B * H)
-            let hPrev = hs + t * B * H, cPrev = cs + t * B * H
-            let hNext = hs + (t + 1) * B * H, cNext = cs + (t + 1) * B * H
+            let inSize = states.layerInputSize(l)
+            let u = states.layerInput(layer: l, step: t)
+            let hPrev = states.hidden(layer: l, slot: t), cPrev = cs + t * B * H
+            let hNext = states.hidden(layer: l, slot: t + 1), cNext = cs + (t + 1) * B * H
             let gates = gateCache[l].base + t * B * G
             let tanhC = tanhCCache[l].base + t * B * H
             // z = u W_ihᵀ + h W_hhᵀ, then the bias b_ih + b_hh.
@@ -140,21 +126,19 @@ public final class LSTMStack: RecurrentCell {
     }
 
     public func beginBackward() {
-        for l in 0..<layers {
-            dhRecurrent[l].base.update(repeating: 0, count: batch * hiddenSize)
-            dcRecurrent[l].base.update(repeating: 0, count: batch * hiddenSize)
-        }
+        states.beginBackward()
+        for l in 0..<layers { dcRecurrent[l].base.update(repeating: 0, count: states.batch * hiddenSize) }
     }
 
     public func backward(
         step t: Int, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?
     ) {
-        let B = batch, H = hiddenSize, G = 4 * H
+        let B = states.batch, H = hiddenSize, G = 4 * H
         let dh = dhTotal.base
         for l in stride(from: layers - 1, through: 0, by: -1) {
             // dL/dh_t of this layer: from outside (top) or from the layer above, plus the recurrent part.
-            let fromAbove: UnsafePointer<Float> = l == layers - 1 ? outputGradient : UnsafePointer(dBelow.base)
-            let dhRec = dhRecurrent[l].base, dcRec = dcRecurrent[l].base
+            let fromAbove = states.gradientFromAbove(layer: l, outputGradient: outputGradient)
+            let dhRec = states.recurrentGradient(layer: l), dcRec = dcRecurrent[l].base
             for i in 0..<(B * H) { dh[i] = fromAbove[i] + dhRec[i] }
             let gates = gateCache[l].base + t * B * G
             let tanhC = tanhCCache[l].base + t * B * H
@@ -176,30 +160,17 @@ public final class LSTMStack: RecurrentCell {
                 }
             }
             // dh_{t-1} = dz W_hh; d input = dz W_ih.
-            dhRec.update(repeating: 0, count: B * H)
-            gemmAccumulate(B, H, G, dz, rowStrideA: G, colStrideA: 1, weightHH[l].value.base, H, dhRec, H)
-            let inSize = layerInputSize(l)
-            let target: UnsafeMutablePointer<Float>? = l > 0 ? dBelow.base : inputGradient
-            if let target {
-                target.update(repeating: 0, count: B * inSize)
-                gemmAccumulate(B, inSize, G, dz, rowStrideA: G, colStrideA: 1, weightIH[l].value.base, inSize, target, inSize)
-            }
+            states.propagateToPreviousState(layer: l, gateGradient: dz, gates: G, weightHH: weightHH[l])
+            states.propagateToInput(layer: l, gateGradient: dz, gates: G, weightIH: weightIH[l], inputGradient: inputGradient)
         }
     }
 
     public func finishBackward() { finishBackward(parallelism: .serial) }
 
     public func finishBackward(parallelism: Parallelism) {
-        let B = batch, H = hiddenSize, rows = steps * B
-        for l in 0..<layers {
-            let dz = dzCache[l].base
-            let u: UnsafePointer<Float> =
-                l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
-            weights.accumulateGradients(layer: l, rows: rows, inputGradient: dz, hiddenSideGradient: nil, inputs: u,
-                                        previousHidden: hCache[l].base, scratch: transposeScratch,
-                                        parallelism: parallelism)
-            addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
-            addColumnSums(B, H, dcRecurrent[l].base, H, into: c0.grad.base + l * H)
-        }
+        states.finishBackward(weights: weights, h0: h0, parallelism: parallelism,
+                              inputSide: { UnsafePointer(self.dzCache[$0].base) }, hiddenSide: { _ in nil })
+        let B = states.batch, H = hiddenSize
+        for l in 0..<layers { addColumnSums(B, H, dcRecurrent[l].base, H, into: c0.grad.base + l * H) }
     }
 }

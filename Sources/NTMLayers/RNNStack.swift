@@ -32,14 +32,11 @@ public final class RNNStack: RecurrentCell {
 
     public var parameters: [Parameter] { weights.parameters + [h0] }
 
-    // Caches, per layer: input copy (layer 0), h over T+1 slots (slot 0 = initial state) and the
-    // gradients of the pre-activations [T, B, H].
-    private var steps = 0, batch = 0
-    private let inputCache = Workspace()
-    private let hCache: [Workspace], dzCache: [Workspace]
+    // Hidden states, inputs and carried gradients live in `states`; per layer here: the gradients of
+    // the pre-activations [T, B, H] and b_ih + b_hh.
+    private let states: StackedHiddenStates
+    private let dzCache: [Workspace]
     private let biasSum: [FloatBuffer]
-    private let dhRecurrent: [Workspace]
-    private let dBelow = Workspace(), transposeScratch = Workspace()
 
     public init(inputSize: Int, hiddenSize: Int, layers: Int, prefix: String) {
         precondition(inputSize > 0 && hiddenSize > 0 && layers > 0, "RNNStack sizes must be positive")
@@ -50,10 +47,9 @@ public final class RNNStack: RecurrentCell {
         weights = StackedLayerWeights(prefix: prefix, gates: 1, inputSize: inputSize, hiddenSize: hiddenSize,
                                       layers: layers)
         h0 = Parameter(name: "\(prefix).h0", shape: [layers, hiddenSize])
-        hCache = (0..<layers).map { _ in Workspace() }
+        states = StackedHiddenStates(inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
         dzCache = (0..<layers).map { _ in Workspace() }
         biasSum = (0..<layers).map { _ in FloatBuffer(count: hiddenSize) }
-        dhRecurrent = (0..<layers).map { _ in Workspace() }
     }
 
     /// PyTorch's initialisation: every weight and bias `U(-1/√H, 1/√H)`; `h0` zero.
@@ -62,44 +58,29 @@ public final class RNNStack: RecurrentCell {
         h0.value.zero()
     }
 
-    private func layerInputSize(_ l: Int) -> Int { l == 0 ? inputSize : hiddenSize }
-
     public func prepare(steps: Int, batch: Int) {
-        self.steps = steps
-        self.batch = batch
-        let H = hiddenSize
-        inputCache.reserve(steps * batch * inputSize)
-        for l in 0..<layers {
-            hCache[l].reserve((steps + 1) * batch * H)
-            dzCache[l].reserve(steps * batch * H)
-            dhRecurrent[l].reserve(batch * H)
-        }
-        dBelow.reserve(batch * H)
+        states.prepare(steps: steps, batch: batch)
+        for l in 0..<layers { dzCache[l].reserve(steps * batch * hiddenSize) }
     }
 
-    public func output(step t: Int) -> UnsafePointer<Float> {
-        UnsafePointer(hCache[layers - 1].base + (t + 1) * batch * hiddenSize)
-    }
+    public func output(step t: Int) -> UnsafePointer<Float> { states.output(step: t) }
 
     public var outputs: UnsafePointer<Float> { output(step: 0) }
 
     public func forward(step t: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        precondition(t >= 0 && t < steps, "step \(t) outside the prepared 0..<\(steps)")
-        let B = batch, H = hiddenSize
-        let x0 = inputCache.base + t * B * inputSize
-        x0.update(from: input, count: B * inputSize)
+        precondition(t >= 0 && t < states.steps, "step \(t) outside the prepared 0..<\(states.steps)")
+        let B = states.batch, H = hiddenSize
+        states.storeInput(step: t, input)
         for l in 0..<layers {
-            let hs = hCache[l].base
             if t == 0 {
                 // Broadcast the learned initial state to every sequence of the batch.
-                for b in 0..<B { (hs + b * H).update(from: h0.value.base + l * H, count: H) }
+                states.broadcastInitialState(h0, layer: l)
                 let bias = biasSum[l].base
                 for j in 0..<H { bias[j] = biasIH[l].value.base[j] + biasHH[l].value.base[j] }
             }
-            let inSize = layerInputSize(l)
-            let u: UnsafePointer<Float> =
-                l == 0 ? UnsafePointer(x0) : UnsafePointer(hCache[l - 1].base + (t + 1) * B * H)
-            let hPrev = hs + t * B * H, hNext = hs + (t + 1) * B * H
+            let inSize = states.layerInputSize(l)
+            let u = states.layerInput(layer: l, step: t)
+            let hPrev = states.hidden(layer: l, slot: t), hNext = states.hidden(layer: l, slot: t + 1)
             // z = u W_ihᵀ + h W_hhᵀ + (b_ih + b_hh), computed in place in the next slot, then tanh.
             gemmNT(B, H, inSize, u, inSize, weightIH[l].value.base, inSize, hNext, H, accumulate: false)
             gemmNT(B, H, H, hPrev, H, weightHH[l].value.base, H, hNext, H, accumulate: true)
@@ -113,50 +94,33 @@ public final class RNNStack: RecurrentCell {
         return output(step: t)
     }
 
-    public func beginBackward() {
-        for l in 0..<layers { dhRecurrent[l].base.update(repeating: 0, count: batch * hiddenSize) }
-    }
+    public func beginBackward() { states.beginBackward() }
 
     public func backward(
         step t: Int, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?
     ) {
-        let B = batch, H = hiddenSize
+        let B = states.batch, H = hiddenSize
         for l in stride(from: layers - 1, through: 0, by: -1) {
             // dL/dh_t of this layer: from outside (top) or from the layer above, plus the recurrent part;
             // dz = dh ∘ (1 - h'²).
-            let fromAbove: UnsafePointer<Float> = l == layers - 1 ? outputGradient : UnsafePointer(dBelow.base)
-            let dhRec = dhRecurrent[l].base
-            let hNext = hCache[l].base + (t + 1) * B * H
+            let fromAbove = states.gradientFromAbove(layer: l, outputGradient: outputGradient)
+            let dhRec = states.recurrentGradient(layer: l)
+            let hNext = states.hidden(layer: l, slot: t + 1)
             let dz = dzCache[l].base + t * B * H
             for i in 0..<(B * H) {
                 let h = hNext[i]
                 dz[i] = (fromAbove[i] + dhRec[i]) * (1 - h * h)
             }
             // dh_{t-1} = dz W_hh; d input = dz W_ih.
-            dhRec.update(repeating: 0, count: B * H)
-            gemmAccumulate(B, H, H, dz, rowStrideA: H, colStrideA: 1, weightHH[l].value.base, H, dhRec, H)
-            let inSize = layerInputSize(l)
-            let target: UnsafeMutablePointer<Float>? = l > 0 ? dBelow.base : inputGradient
-            if let target {
-                target.update(repeating: 0, count: B * inSize)
-                gemmAccumulate(B, inSize, H, dz, rowStrideA: H, colStrideA: 1, weightIH[l].value.base, inSize,
-                               target, inSize)
-            }
+            states.propagateToPreviousState(layer: l, gateGradient: dz, gates: H, weightHH: weightHH[l])
+            states.propagateToInput(layer: l, gateGradient: dz, gates: H, weightIH: weightIH[l], inputGradient: inputGradient)
         }
     }
 
     public func finishBackward() { finishBackward(parallelism: .serial) }
 
     public func finishBackward(parallelism: Parallelism) {
-        let B = batch, H = hiddenSize, rows = steps * B
-        for l in 0..<layers {
-            let dz = dzCache[l].base
-            let u: UnsafePointer<Float> =
-                l == 0 ? UnsafePointer(inputCache.base) : UnsafePointer(hCache[l - 1].base + B * H)
-            weights.accumulateGradients(layer: l, rows: rows, inputGradient: dz, hiddenSideGradient: nil, inputs: u,
-                                        previousHidden: hCache[l].base, scratch: transposeScratch,
-                                        parallelism: parallelism)
-            addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
-        }
+        states.finishBackward(weights: weights, h0: h0, parallelism: parallelism,
+                              inputSide: { UnsafePointer(self.dzCache[$0].base) }, hiddenSide: { _ in nil })
     }
 }

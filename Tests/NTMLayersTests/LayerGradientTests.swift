@@ -1,5 +1,5 @@
-// Finite-difference gradient checks of the layers (LSTM and GRU stacks over a short unroll, the
-// linear layer) and of the bit-task loss, plus constructed values of the loss and its metrics.
+// Finite-difference gradient checks of the layers (LSTM, GRU and RNN stacks over a short unroll,
+// the linear layer) and of the bit-task loss, plus constructed values of the loss and its metrics.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,7 +16,7 @@ private let tolerance = GradCheck.tolerance
 
 /// Which stack a parameterized test builds.
 enum CellKind: String, Sendable, CaseIterable, CustomStringConvertible {
-    case lstm, gru
+    case lstm, gru, rnn
     var description: String { rawValue }
 }
 
@@ -24,6 +24,7 @@ private func makeCell(_ kind: CellKind, input: Int, hidden: Int, layers: Int) ->
     switch kind {
     case .lstm: return LSTMStack(inputSize: input, hiddenSize: hidden, layers: layers, prefix: "lstm")
     case .gru: return GRUStack(inputSize: input, hiddenSize: hidden, layers: layers, prefix: "gru")
+    case .rnn: return RNNStack(inputSize: input, hiddenSize: hidden, layers: layers, prefix: "rnn")
     }
 }
 
@@ -77,7 +78,7 @@ private final class Unroll {
 struct LayerGradientTests {
     @Test(arguments: CellKind.allCases, [1, 2])
     func recurrentStack(kind: CellKind, layers: Int) {
-        var rng = RandomSource(seed: UInt64(layers * 17 + (kind == .lstm ? 0 : 1)))
+        var rng = RandomSource(seed: UInt64(layers * 17 + CellKind.allCases.firstIndex(of: kind)!))
         let cell = makeCell(kind, input: 3, hidden: 4, layers: layers)
         let unroll = Unroll(cell: cell, T: 4, B: 2, rng: &rng)
         let dx = unroll.gradients()
@@ -99,6 +100,17 @@ struct LayerGradientTests {
         let cell = makeCell(kind, input: 2, hidden: 3, layers: 2)
         let unroll = Unroll(cell: cell, T: 3, B: 3, rng: &rng)
         let report = gradientCheck(parameters: cell.parameters, epsilon: 1e-2,
+                                   computeGradients: { _ = unroll.gradients() }, loss: { unroll.loss() })
+        #expect(report.passes(tolerance: tolerance), "\(report)")
+    }
+
+    /// A batch and hidden size wider than the SIMD width, so that the blocked kernels' main paths run.
+    @Test(arguments: CellKind.allCases)
+    func recurrentStackWiderThanTheKernels(kind: CellKind) {
+        var rng = RandomSource(seed: 99)
+        let cell = makeCell(kind, input: 9, hidden: 10, layers: 2)
+        let unroll = Unroll(cell: cell, T: 3, B: 5, rng: &rng)
+        let report = gradientCheck(parameters: cell.parameters, epsilon: 1e-2, maxEntriesPerTensor: 40,
                                    computeGradients: { _ = unroll.gradients() }, loss: { unroll.loss() })
         #expect(report.passes(tolerance: tolerance), "\(report)")
     }

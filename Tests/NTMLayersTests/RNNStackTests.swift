@@ -1,5 +1,5 @@
-// The Elman RNN stack: finite-difference gradient checks over a short unroll (1 and 2 layers, every
-// parameter including h0, and the inputs), accumulation, names and shapes, and hand-computed steps.
+// The Elman RNN stack: names and shapes, and hand-computed steps. Its finite-difference gradient
+// checks run with the other stacks' in LayerGradientTests.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,99 +10,8 @@ import NTMLayers
 import Testing
 import _NTMTestSupport
 
-/// A short unroll of an RNN stack with loss L = Σ_t Σ h_t ∘ proj_t, its analytic gradients with respect
-/// to every parameter and to the input sequence, and the same loss recomputed by forward only.
-private final class RNNUnroll {
-    let cell: RNNStack
-    let T: Int, B: Int
-    let inputs: TestBuffer
-    let proj: [[Float]]
-
-    init(cell: RNNStack, T: Int, B: Int, rng: inout RandomSource) {
-        self.cell = cell
-        self.T = T
-        self.B = B
-        // Every parameter, h0 included, random and non-zero (h0 = 0 would hide a wrong initial-state
-        // gradient behind a zero multiplier in the recurrent weight gradient).
-        for p in cell.parameters {
-            for i in 0..<p.count { p.value.base[i] = rng.uniform(-0.7, 0.7) }
-        }
-        inputs = TestBuffer(TestData.uniform(T * B * cell.inputSize, rng: &rng))
-        proj = (0..<T).map { _ in TestData.uniform(B * cell.outputSize, rng: &rng) }
-    }
-
-    func loss() -> Double {
-        cell.prepare(steps: T, batch: B)
-        var total = 0.0
-        for t in 0..<T {
-            let h = cell.forward(step: t, input: inputs.p + t * B * cell.inputSize)
-            total += TestData.projection(h, proj[t])
-        }
-        return total
-    }
-
-    /// Runs forward and backward; returns dL/dinputs (`[T, B, X]`) and leaves parameter gradients in `grad`.
-    func gradients() -> [Float] {
-        cell.parameters.zeroGradients()
-        _ = loss()
-        let X = cell.inputSize
-        let dx = TestBuffer(zeros: T * B * X)
-        cell.beginBackward()
-        for t in stride(from: T - 1, through: 0, by: -1) {
-            cell.backward(step: t, outputGradient: proj[t], inputGradient: dx.p + t * B * X)
-        }
-        cell.finishBackward()
-        return dx.array
-    }
-}
-
 @Suite("RNN stack")
 struct RNNStackTests {
-    @Test(arguments: [1, 2])
-    func gradientsMatchFiniteDifferences(layers: Int) {
-        var rng = RandomSource(seed: UInt64(layers * 31 + 7))
-        let cell = RNNStack(inputSize: 3, hiddenSize: 4, layers: layers, prefix: "rnn")
-        let unroll = RNNUnroll(cell: cell, T: 5, B: 2, rng: &rng)
-        let dx = unroll.gradients()
-        var tensors = cell.parameters.map { p in
-            (name: p.name, values: p.value.base, count: p.count, analytic: p.grad.array)
-        }
-        tensors.append((name: "inputs", values: unroll.inputs.p, count: unroll.inputs.count, analytic: dx))
-        let report = gradientCheck(tensors: tensors, epsilon: 1e-2, maxEntriesPerTensor: 100) { unroll.loss() }
-        #expect(report.passes(tolerance: GradCheck.tolerance), "\(report)")
-        for t in tensors { #expect(GradCheck.maxAbs(t.analytic) > 1e-3, "\(t.name) has no gradient") }
-        #expect(report.entries.count == cell.parameters.count + 1)
-    }
-
-    /// The same check through the public `gradientCheck(parameters:)` entry point, with a wider batch
-    /// and hidden size than the SIMD width so the blocked kernels' main paths run.
-    @Test func gradientsThroughParameterCheck() {
-        var rng = RandomSource(seed: 99)
-        let cell = RNNStack(inputSize: 9, hiddenSize: 10, layers: 2, prefix: "rnn")
-        let unroll = RNNUnroll(cell: cell, T: 3, B: 5, rng: &rng)
-        let report = gradientCheck(parameters: cell.parameters, epsilon: 1e-2, maxEntriesPerTensor: 40,
-                                   computeGradients: { _ = unroll.gradients() }, loss: { unroll.loss() })
-        #expect(report.passes(tolerance: GradCheck.tolerance), "\(report)")
-    }
-
-    /// finishBackward adds to the gradients (accumulating over calls), never overwrites them.
-    @Test func gradientsAccumulate() {
-        var rng = RandomSource(seed: 5)
-        let cell = RNNStack(inputSize: 2, hiddenSize: 3, layers: 2, prefix: "rnn")
-        let unroll = RNNUnroll(cell: cell, T: 3, B: 2, rng: &rng)
-        _ = unroll.gradients()
-        let once = cell.parameters.map(\.grad.array)
-        _ = unroll.loss()
-        cell.beginBackward()
-        for t in stride(from: 2, through: 0, by: -1) {
-            cell.backward(step: t, outputGradient: unroll.proj[t], inputGradient: nil)
-        }
-        cell.finishBackward()
-        for (p, g) in zip(cell.parameters, once) {
-            for i in 0..<p.count { #expect(abs(p.grad.base[i] - 2 * g[i]) <= 1e-5 * max(1, abs(g[i])), "\(p.name)") }
-        }
-    }
-
     /// Constructed values: one layer, H = 2, X = 2, batch 2, two steps:
     /// h_1 = tanh(W_ih x_0 + b_ih + W_hh h0 + b_hh), h_2 = tanh(W_ih x_1 + b_ih + W_hh h_1 + b_hh).
     @Test func handComputedSteps() {
