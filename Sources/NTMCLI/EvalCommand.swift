@@ -1,4 +1,4 @@
-// `ntm-bench eval`: a checkpoint on the copy task at chosen lengths.
+// `ntm-bench eval`: a checkpoint on any task's evaluation set, at the preset's points or chosen ones.
 import Foundation
 import NTMCore
 import NTMModels
@@ -6,59 +6,111 @@ import NTMReport
 import NTMTasks
 import NTMTraining
 
-enum EvalCommand {
+@_spi(Testing) public enum EvalCommand {
     static let specs: [FlagSpec] = [
-        FlagSpec("checkpoint", "FILE", "a checkpoint written by train, copy or trace (required)"),
-        FlagSpec("length", "L[,L...]", "sequence lengths to evaluate (required)"),
-        FlagSpec("sequences", "N", "sequences per length (default: 200)"),
-        FlagSpec("eval-seed", "S", "seed of the evaluation set (default: 1000, as the presets)"),
+        FlagSpec("checkpoint", "FILE", "a checkpoint written by train, a task command or trace (required)"),
+        FlagSpec("task", "NAME", "copy, repeat-copy, associative-recall, ngrams or priority-sort (default: copy, or the preset's)"),
+        FlagSpec("preset", "FILE", "the task and evaluation settings: a preset, or a run's config.json (default: the task's built-in preset)"),
+        FlagSpec("eval-lengths", "L,...", "points to evaluate: lengths, item counts or input counts (LxR for repeat copy; default: the preset's)"),
+        FlagSpec("length", "L,...", "the same as --eval-lengths"),
+        FlagSpec("sequences", "N", "sequences per point (default: the preset's, 200)"),
+        FlagSpec("eval-seed", "S", "seed of the evaluation set (default: the preset's, 1000)"),
         FlagSpec("json", nil, "print JSON instead of a table"),
         SharedFlags.help,
     ]
 
-    static let summary = "evaluate a checkpoint on the copy task: cost and bit errors per sequence"
+    static let summary = "evaluate a checkpoint on a task's evaluation set: cost and bit errors per sequence"
 
     static func run(_ raw: [String]) throws(NTMError) -> Int32 {
         let args = try Arguments(command: "eval", arguments: raw, specs: specs)
         if args.has("help") {
-            print(Arguments.help(command: "eval", summary: summary, usage: "--checkpoint FILE --length L[,L...] [flags]", specs: specs))
+            print(Arguments.help(command: "eval", summary: summary,
+                                 usage: "--checkpoint FILE [--task NAME | --preset FILE] [--eval-lengths L,...] [flags]", specs: specs))
             return 0
         }
         guard let path = args.string("checkpoint") else { throw .usage("eval: --checkpoint FILE is required") }
-        guard let lengthText = args.string("length") else { throw .usage("eval: --length L is required") }
-        var lengths: [Int] = []
-        for part in lengthText.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let l = Int(part), (1...10_000).contains(l) else {
-                throw .usage("--length must be lengths in 1...10000 separated by commas, got '\(lengthText)'")
-            }
-            lengths.append(l)
-        }
-        let sequences = try args.int("sequences", in: 1...1_000_000) ?? 200
-        let evalSeed = UInt64(try args.int("eval-seed", in: 0...Int(Int32.max)) ?? 1000)
-        let (model, config) = try Checkpoint.loadModel(path: path)
-        guard config.inputWidth == config.outputWidth + 1 else {
-            throw .runtime("\(path): a \(config.inputWidth)-input, \(config.outputWidth)-output model does not fit the copy task (it needs inputs = outputs + 1)")
-        }
-        let task = CopyTask(bits: config.outputWidth, minLength: 1, maxLength: lengths.max()!)
-        let results = Evaluation.evaluate(model: model, task: task, lengths: lengths, sequences: sequences, evalSeed: evalSeed)
+        let (config, modelConfig, parameterCount, results, optimal) = try evaluate(checkpoint: path, args)
         if args.has("json") {
             let json = JSONValue.object([
                 .init(key: "checkpoint", value: .string(path)),
-                .init(key: "model", value: .string(config.kind.rawValue)),
+                .init(key: "model", value: .string(modelConfig.kind.rawValue)),
+                .init(key: "task", value: .string(config.task.name)),
                 .init(key: "eval", value: .array(results.map { e in
-                    .object([.init(key: "length", value: .number(Double(e.length))),
-                             .init(key: "sequences", value: .number(Double(e.sequences))),
-                             .init(key: "cost_bits", value: .number(e.costBits)),
-                             .init(key: "bit_errors", value: .number(e.bitErrors))])
+                    var members: [JSONMember] = [.init(key: "length", value: .number(Double(e.length)))]
+                    if let r = e.repeats { members.append(.init(key: "repeats", value: .number(Double(r)))) }
+                    members += [.init(key: "sequences", value: .number(Double(e.sequences))),
+                                .init(key: "cost_bits", value: .number(e.costBits)),
+                                .init(key: "bit_errors", value: .number(e.bitErrors))]
+                    if let c = optimal?[e.point] { members.append(.init(key: "optimal_cost_bits", value: .number(c))) }
+                    return .object(members)
                 })),
             ])
             print(json.serialized(pretty: true))
         } else {
-            print("\(config.summary), \(model.parameterCount) parameters")
-            print(Markdown.table(header: ["length", "cost (bits/seq)", "bit errors/seq"],
-                                 rows: results.map { [String($0.length), Markdown.bits($0.costBits), Markdown.bits($0.bitErrors)] },
-                                 alignRight: [0, 1, 2]))
+            print("\(modelConfig.summary), \(parameterCount) parameters, on \(config.task.name)")
+            let pointHeader = config.task.kind == .repeatCopy ? "length x repeats" : String(config.task.lengthNoun.dropLast())
+            var header = [pointHeader, "cost (bits/seq)", "bit errors/seq"]
+            if optimal != nil { header.append("optimal cost (bits/seq)") }
+            let rows = results.map { e -> [String] in
+                var row = [e.point.description, Markdown.bits(e.costBits), Markdown.bits(e.bitErrors)]
+                if let c = optimal?[e.point] { row.append(Markdown.bits(c)) }
+                return row
+            }
+            print(Markdown.table(header: header, rows: rows, alignRight: Set(header.indices)))
         }
         return 0
+    }
+
+    /// Evaluates the checkpoint at `path` as the eval flags in `raw` say (for tests: what `eval` prints).
+    @_spi(Testing) public static func evaluate(checkpoint path: String, arguments raw: [String]) throws(NTMError)
+        -> (config: ExperimentConfig, results: [EvaluationResult], optimal: [TaskPoint: Double]?) {
+        let args = try Arguments(command: "eval", arguments: raw, specs: specs)
+        let r = try evaluate(checkpoint: path, args)
+        return (r.config, r.results, r.optimal)
+    }
+
+    static func evaluate(checkpoint path: String, _ args: Arguments) throws(NTMError)
+        -> (config: ExperimentConfig, model: ModelConfig, parameterCount: Int, results: [EvaluationResult],
+            optimal: [TaskPoint: Double]?) {
+        let config = try evaluationConfig(args)
+        let (model, modelConfig) = try Checkpoint.loadModel(path: path)
+        let task = config.task.make()
+        guard modelConfig.inputWidth == task.inputWidth && modelConfig.outputWidth == task.outputWidth else {
+            throw .runtime("\(path): a \(modelConfig.inputWidth)-input, \(modelConfig.outputWidth)-output model does not fit "
+                           + "\(config.task.name) as configured (\(task.inputWidth) inputs, \(task.outputWidth) outputs); "
+                           + "pass the --task or --preset it was trained on")
+        }
+        let results = Evaluation.evaluate(model: model, task: task, points: config.evaluationPoints,
+                                          sequences: config.evalSequences, evalSeed: config.evalSeed)
+        return (config, modelConfig, model.parameterCount, results, config.optimalCosts())
+    }
+
+    /// The task and evaluation settings: `--preset` (a preset or a run's config.json), else the built-in
+    /// preset of `--task`, with `--eval-lengths`, `--sequences` and `--eval-seed` applied.
+    static func evaluationConfig(_ args: Arguments) throws(NTMError) -> ExperimentConfig {
+        var config: ExperimentConfig
+        if let file = args.string("preset") {
+            let bytes: [UInt8]
+            do { bytes = try FileBytes.read(file) } catch { throw .usage("--preset: \(error.message)") }
+            config = try Preset.decode(bytes, source: file)
+            if let name = args.string("task"), name != config.task.name {
+                throw .usage("--task \(name) contradicts --preset \(file), which is a \(config.task.name) preset")
+            }
+        } else {
+            let name = args.string("task") ?? "copy"
+            guard let command = TaskCommand.named(name) else {
+                throw .usage("--task must be one of \(TaskCommand.all.map(\.name).joined(separator: ", ")), got '\(name)'")
+            }
+            config = command.builtIn
+        }
+        if args.has("length") && args.has("eval-lengths") { throw .usage("eval: give --eval-lengths or --length, not both") }
+        if let text = args.string("eval-lengths") ?? args.string("length") {
+            // Points as given, not as multiples of a training length.
+            config.evalPoints = []
+            try ExperimentOptions.applyEvalLengths(text, to: &config)
+        }
+        if let n = try args.int("sequences", in: 1...1_000_000) { config.evalSequences = n }
+        if let s = try args.int("eval-seed", in: 0...Int(Int32.max)) { config.evalSeed = UInt64(s) }
+        return config
     }
 }

@@ -49,9 +49,23 @@ struct TaskCommandTests {
         // The resolved configuration is the preset's form of the run, and decodes again.
         let configText = try Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))
         #expect(try Preset.decode([UInt8](configText), source: "config.json").task.kind.rawValue == task)
+        // `eval` on the run's checkpoint with the run's config.json gives the run's numbers exactly.
+        let evaluated = try EvalCommand.evaluate(checkpoint: dir + "/ntm.safetensors", arguments: ["--preset", dir + "/config.json"])
+        let ntmEval = try #require(models.first?["eval"]?.arrayValue)
+        #expect(evaluated.results.map(\.point.description) == points)
+        #expect(evaluated.results.map(\.bitErrors) == ntmEval.map { $0["bit_errors"]?.doubleValue })
+        #expect(evaluated.results.map(\.costBits) == ntmEval.map { $0["cost_bits"]?.doubleValue })
+        #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/ntm.safetensors", "--task", task, "--eval-lengths",
+                                       points[0], "--sequences", "3", "--json"]) == 0)
+        // A checkpoint given with another task's shape is a runtime error, a contradicting --task a usage error.
+        let other = task == "ngrams" ? "copy" : "ngrams"
+        #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/ntm.safetensors", "--task", other]) == 1)
+        #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/ntm.safetensors", "--task", other,
+                                       "--preset", dir + "/config.json"]) == 2)
         switch task {
         case "ngrams":
             let optimal = try #require(results["optimal_cost_bits"]?.arrayValue)
+            #expect(evaluated.optimal?.values.first == optimal[0]["cost_bits"]?.doubleValue)
             #expect(optimal.count == 1 && (optimal[0]["cost_bits"]?.doubleValue ?? 0) > 0)
             #expect(report.contains("optimal (Bayesian) @ 12"))
         case "repeat-copy", "associative-recall":
