@@ -13,6 +13,7 @@ import NTMTraining
         FlagSpec("preset", "FILE", "the task and evaluation settings: a preset, or a run's config.json (default: the task's built-in preset)"),
         FlagSpec("eval-lengths", "L,...", "points to evaluate: lengths, item counts or input counts (LxR for repeat copy; default: the preset's)"),
         FlagSpec("length", "L,...", "the same as --eval-lengths"),
+        FlagSpec("training-distribution", nil, "also evaluate on sequences drawn from the task's training distribution (all lengths, repeats or items)"),
         FlagSpec("sequences", "N", "sequences per point (default: the preset's, 200)"),
         FlagSpec("eval-seed", "S", "seed of the evaluation set (default: the preset's, 1000)"),
         FlagSpec("json", nil, "print JSON instead of a table"),
@@ -29,7 +30,7 @@ import NTMTraining
             return 0
         }
         guard let path = args.string("checkpoint") else { throw .usage("eval: --checkpoint FILE is required") }
-        let (config, modelConfig, parameterCount, results, optimal) = try evaluate(checkpoint: path, args)
+        let (config, modelConfig, parameterCount, results, optimal, training) = try evaluate(checkpoint: path, args)
         if args.has("json") {
             let json = JSONValue.object([
                 .init(key: "checkpoint", value: .string(path)),
@@ -44,17 +45,26 @@ import NTMTraining
                     if let c = optimal?[e.point] { members.append(.init(key: "optimal_cost_bits", value: .number(c))) }
                     return .object(members)
                 })),
-            ])
+            ] + (training.map { t in
+                [.init(key: "training_distribution", value: .object([
+                    .init(key: "sequences", value: .number(Double(config.evalSequences))),
+                    .init(key: "cost_bits", value: .number(t.costBits)),
+                    .init(key: "bit_errors", value: .number(t.bitErrors))]))]
+            } ?? []))
             print(json.serialized(pretty: true))
         } else {
             print("\(modelConfig.summary), \(parameterCount) parameters, on \(config.task.name)")
             let pointHeader = config.task.kind == .repeatCopy ? "length x repeats" : String(config.task.lengthNoun.dropLast())
             var header = [pointHeader, "cost (bits/seq)", "bit errors/seq"]
             if optimal != nil { header.append("optimal cost (bits/seq)") }
-            let rows = results.map { e -> [String] in
+            var rows = results.map { e -> [String] in
                 var row = [e.point.description, Markdown.bits(e.costBits), Markdown.bits(e.bitErrors)]
                 if let c = optimal?[e.point] { row.append(Markdown.bits(c)) }
                 return row
+            }
+            if let t = training {
+                rows.append(["training distribution", Markdown.bits(t.costBits), Markdown.bits(t.bitErrors)]
+                            + (optimal != nil ? [""] : []))
             }
             print(Markdown.table(header: header, rows: rows, alignRight: Set(header.indices)))
         }
@@ -63,15 +73,16 @@ import NTMTraining
 
     /// Evaluates the checkpoint at `path` as the eval flags in `raw` say (for tests: what `eval` prints).
     @_spi(Testing) public static func evaluate(checkpoint path: String, arguments raw: [String]) throws(NTMError)
-        -> (config: ExperimentConfig, results: [EvaluationResult], optimal: [TaskPoint: Double]?) {
+        -> (config: ExperimentConfig, results: [EvaluationResult], optimal: [TaskPoint: Double]?,
+            training: (costBits: Double, bitErrors: Double)?) {
         let args = try Arguments(command: "eval", arguments: raw, specs: specs)
         let r = try evaluate(checkpoint: path, args)
-        return (r.config, r.results, r.optimal)
+        return (r.config, r.results, r.optimal, r.training)
     }
 
     static func evaluate(checkpoint path: String, _ args: Arguments) throws(NTMError)
         -> (config: ExperimentConfig, model: ModelConfig, parameterCount: Int, results: [EvaluationResult],
-            optimal: [TaskPoint: Double]?) {
+            optimal: [TaskPoint: Double]?, training: (costBits: Double, bitErrors: Double)?) {
         let config = try evaluationConfig(args)
         let (model, modelConfig) = try Checkpoint.loadModel(path: path)
         let task = config.task.make()
@@ -82,7 +93,11 @@ import NTMTraining
         }
         let results = Evaluation.evaluate(model: model, task: task, points: config.evaluationPoints,
                                           sequences: config.evalSequences, evalSeed: config.evalSeed)
-        return (config, modelConfig, model.parameterCount, results, config.optimalCosts())
+        let training = args.has("training-distribution")
+            ? Evaluation.evaluateTrainingDistribution(model: model, task: task, sequences: config.evalSequences,
+                                                      evalSeed: config.evalSeed)
+            : nil
+        return (config, modelConfig, model.parameterCount, results, config.optimalCosts(), training)
     }
 
     /// The task and evaluation settings: `--preset` (a preset or a run's config.json), else the built-in

@@ -57,6 +57,40 @@ public enum Evaluation {
                  evalSeed: evalSeed, batchSize: batchSize, stream: stream)
     }
 
+    /// Cost (bits) and bit errors per sequence on `sequences` sequences drawn from the task's own training
+    /// distribution — each with its own length (repeat count, item count, ...), as the paper's training
+    /// curves measure — generated from `\(stream)/<task>/training/<index>` of the evaluation seed, so never
+    /// from the training stream. The sequences differ in length, so they run one at a time.
+    public static func evaluateTrainingDistribution(
+        model: any SequenceModel, task: any SequenceTask, sequences: Int, evalSeed: UInt64, stream: String = "eval"
+    ) -> (costBits: Double, bitErrors: Double) {
+        precondition(model.inputWidth == task.inputWidth && model.outputWidth == task.outputWidth,
+                     "the model's widths do not fit the task")
+        var loss = 0.0, errors = 0.0
+        var logits: [Float] = []
+        for i in 0..<sequences {
+            var rng = RandomSource.derived(seed: evalSeed, stream: "\(stream)/\(task.name)/training/\(i)")
+            let batch = task.makeBatch(batchSize: 1, length: nil, rng: &rng)
+            let n = batch.steps * model.outputWidth
+            if logits.count < n { logits = [Float](repeating: 0, count: n) }
+            let result = logits.withUnsafeMutableBufferPointer { y in
+                batch.inputs.values.withUnsafeBufferPointer { x in
+                    model.forward(inputs: x.baseAddress!, steps: batch.steps, batch: 1, logits: y.baseAddress!)
+                }
+                return batch.targets.values.withUnsafeBufferPointer { tg in
+                    batch.mask.values.withUnsafeBufferPointer { m in
+                        BitLoss.evaluate(logits: y.baseAddress!, targets: tg.baseAddress!, mask: m.baseAddress!,
+                                         steps: batch.steps, batch: 1, width: model.outputWidth, gradient: nil)
+                    }
+                }
+            }
+            loss += result.loss
+            errors += result.bitErrors
+        }
+        let total = Double(max(sequences, 1))
+        return (loss / total / 0.693_147_180_559_945_3, errors / total)
+    }
+
     /// The cost of the optimal Bayesian predictor on the N-gram evaluation set at `point`, in bits per
     /// sequence (the same sequences the models are scored on).
     public static func bayesianCost(task: NGramTask, point: TaskPoint, sequences: Int, evalSeed: UInt64,
@@ -77,7 +111,9 @@ public enum Evaluation {
         model: any SequenceModel, task: any SequenceTask, points: [TaskPoint], sequences: Int, evalSeed: UInt64,
         batchSize: Int = 50, stream: String = "eval"
     ) -> [EvaluationResult] {
-        points.map { point in
+        precondition(model.inputWidth == task.inputWidth && model.outputWidth == task.outputWidth,
+                     "the model's widths do not fit the task")
+        return points.map { point in
             var remaining = sequences
             var loss = 0.0, errors = 0.0
             var logits: [Float] = []

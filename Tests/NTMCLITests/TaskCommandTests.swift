@@ -56,7 +56,12 @@ struct TaskCommandTests {
         #expect(evaluated.results.map(\.bitErrors) == ntmEval.map { $0["bit_errors"]?.doubleValue })
         #expect(evaluated.results.map(\.costBits) == ntmEval.map { $0["cost_bits"]?.doubleValue })
         #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/ntm.safetensors", "--task", task, "--eval-lengths",
-                                       points[0], "--sequences", "3", "--json"]) == 0)
+                                       points[0], "--sequences", "3", "--json", "--training-distribution"]) == 0)
+        #expect(evaluated.training == nil)
+        let withTraining = try EvalCommand.evaluate(checkpoint: dir + "/ntm.safetensors",
+                                                    arguments: ["--preset", dir + "/config.json", "--training-distribution"])
+        let training = try #require(withTraining.training)
+        #expect(training.costBits > 0 && training.bitErrors >= 0 && training.bitErrors.isFinite)
         // A checkpoint given with another task's shape is a runtime error, a contradicting --task a usage error.
         let other = task == "ngrams" ? "copy" : "ngrams"
         #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/ntm.safetensors", "--task", other]) == 1)

@@ -73,4 +73,29 @@ struct TrainerTests {
         // Bit errors are bounded by the number of target bits.
         #expect(a.allSatisfy { $0.bitErrors >= 0 && $0.bitErrors <= Double(4 * $0.length) })
     }
+
+    /// An all-zero model predicts σ(0) = 1/2 for every bit: one bit of cost per scored target bit. On the
+    /// training distribution the cost is then the mean count of scored bits of sequences of many lengths
+    /// (repeat copy: lengths and repeat counts both vary), drawn from the evaluation seed's own streams.
+    @Test func trainingDistributionDrawsEveryLength() {
+        var rng = RandomSource(seed: 3)
+        var config = Self.tinyNTM
+        config.inputWidth = 6
+        config.outputWidth = 5
+        let model = ModelFactory.make(config, rng: &rng)
+        for p in model.parameters { p.value.zero() }
+        let task = RepeatCopyTask(bits: 4, minLength: 1, maxLength: 3, minRepeats: 1, maxRepeats: 4)
+        let r = Evaluation.evaluateTrainingDistribution(model: model, task: task, sequences: 40, evalSeed: 9)
+        var scored: [Double] = []
+        for i in 0..<40 {
+            var g = RandomSource.derived(seed: 9, stream: "eval/\(task.name)/training/\(i)")
+            let b = task.makeBatch(batchSize: 1, length: nil, rng: &g)
+            scored.append(Double(b.mask.values.reduce(0, +)) * 5)
+        }
+        #expect(abs(r.costBits - scored.reduce(0, +) / 40) < 1e-3)
+        #expect(Set(scored).count > 4, "the sequences should differ in length and repeats")
+        #expect(r.bitErrors > 0 && r.bitErrors < r.costBits)
+        let again = Evaluation.evaluateTrainingDistribution(model: model, task: task, sequences: 40, evalSeed: 9)
+        #expect(again == r)
+    }
 }
