@@ -186,14 +186,18 @@ public struct SeedsReport {
 
     /// Median (min–max) of the training cost across seeds at ten evenly spaced sequence counts (each seed's
     /// curve point at or just before the count).
+    /// One row per tenth of training; each model's cells are at that fraction of its own budget (the
+    /// models' budgets differ), so every model has a value in every row.
     var curveTable: String {
-        let budget = runs.flatMap { $0.results.map { $0.outcome.curve.last?.sequences ?? 0 } }.max() ?? 0
-        guard budget > 0 else { return "(no training steps)" }
+        let budgets = models.map { kind in
+            runs.compactMap { $0.results.first { $0.kind == kind }?.outcome.curve.last?.sequences }.max() ?? 0
+        }
+        guard budgets.contains(where: { $0 > 0 }) else { return "(no training steps)" }
         let rows = (1...10).map { k -> [String] in
-            let at = k * budget / 10
-            return [Markdown.count(at)] + models.map { kind in
+            ["\(k * 10) %"] + zip(models, budgets).map { kind, budget in
+                let at = k * budget / 10
                 let values: [Double] = runs.compactMap { run in
-                    guard let curve = run.results.first(where: { $0.kind == kind })?.outcome.curve,
+                    guard budget > 0, let curve = run.results.first(where: { $0.kind == kind })?.outcome.curve,
                           let last = curve.last, at <= last.sequences else { return nil }
                     return curve.last { $0.sequences <= at }?.costBits
                 }
@@ -202,8 +206,8 @@ public struct SeedsReport {
                 return "\(Markdown.bits(SpreadStatistics.median(values))) (\(Markdown.bits(s.min))–\(Markdown.bits(s.max)))"
             }
         }
-        return Markdown.table(header: ["sequences"] + models.map { "\($0.rawValue) cost" }, rows: rows,
-                              alignRight: Set(0...models.count))
+        let header = ["training"] + zip(models, budgets).map { "\($0.rawValue) cost (of \(Markdown.count($1)))" }
+        return Markdown.table(header: header, rows: rows, alignRight: Set(0...models.count))
     }
 
     // MARK: - report.md
@@ -298,7 +302,8 @@ public struct SeedsReport {
         out.append("## Learning curves")
         out.append("")
         out.append("Training cost (bits per sequence) across seeds: median (min–max) of each seed's mean over the stretch of "
-                   + "training before each count; every point in `learning-curves.csv`.")
+                   + "training before each tenth of the model's own budget (in brackets in the header); every point in "
+                   + "`learning-curves.csv`.")
         out.append("")
         out.append(curveTable)
         out.append("")

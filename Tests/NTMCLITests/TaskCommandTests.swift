@@ -136,9 +136,13 @@ struct TaskCommandTests {
         }
         let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
         for text in ["seeds 1, 2", "## Across seeds", "## Per seed", "| 1 | ntm |", "| 2 | rnn |", " ± ", "## Learning curves",
-                     "## Generalisation", "--seeds 2"] {
+                     "## Generalisation", "--seeds 2", "| 100 % |", "ntm cost (of 8)"] {
             #expect(report.contains(text), "report.md lacks '\(text)'")
         }
+        // Every model has a value in every row of the learning-curve table once its curve has points
+        // (8 sequences in batches of 2: the first point is at 2, a quarter of the budget).
+        let curveRows = report.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains(" % |") }
+        #expect(curveRows.count == 10 && curveRows.dropFirst(2).allSatisfy { !$0.contains("|  |") })
         let csv = try String(contentsOfFile: dir + "/learning-curves.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "model,sequences,seeds,median_cost_bits,min_cost_bits,max_cost_bits" && csv.count > 2)
         #expect(FileManager.default.fileExists(atPath: dir + "/generalisation.svg"))

@@ -23,9 +23,16 @@ def main():
         sys.exit(__doc__.strip().splitlines()[2])
     run = sys.argv[1]
     bench = sys.argv[2] if len(sys.argv) == 3 else "ntm-bench"
+    def finished(s):
+        try:
+            with open(os.path.join(run, f"seed{s}", "results.json")) as f:
+                return json.load(f).get("status") == "finished"
+        except (OSError, ValueError):
+            return False
     seeds = sorted(int(d[4:]) for d in os.listdir(run) if d.startswith("seed") and d[4:].isdigit())
+    seeds = [s for s in seeds if finished(s)]
     if not seeds:
-        sys.exit(f"{run}: no seed<S>/ directories (is it the --out of a --seeds run?)")
+        sys.exit(f"{run}: no finished seed<S>/ runs (is it the --out of a --seeds run?)")
     models = [m for m in ("ntm", "lstm", "gru", "rnn") if os.path.exists(os.path.join(run, f"seed{seeds[0]}", f"{m}.safetensors"))]
     table = {}
     for s in seeds:
