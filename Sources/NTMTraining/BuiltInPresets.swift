@@ -94,7 +94,7 @@ public enum BuiltInPresets {
                 + "with the paper's LSTM-controller sizes and optimiser (Table 2); LSTM, GRU and RNN baselines of the "
                 + "paper's 3 x 256, trained with Adam on fewer sequences. All models follow a naive curriculum from 2 to 6 "
                 + "items (Collier & Beel 2018). Evaluated up to 12 items (twice the training maximum).",
-            task, ntm: ntm(task, controller: 100, sequences: 100_000, learningRate: 3e-4),
+            task, ntm: ntm(task, controller: 100, sequences: 300_000, learningRate: 3e-4),
             baselineHidden: 256, baselineSequences: 20_000,
             points: [6, 8, 10, 12].map { TaskPoint(length: $0) }, curriculum: CurriculumConfig(kind: .naive))
     }
