@@ -92,11 +92,11 @@ public enum BuiltInPresets {
         return experiment(
             "Associative recall of Graves et al. (2014), section 4.3: items of three 6-bit vectors, 2 to 6 items; the NTM "
                 + "with the paper's LSTM-controller sizes and optimiser (Table 2); LSTM, GRU and RNN baselines of the "
-                + "paper's 3 x 256, trained with Adam on fewer sequences. All models follow a naive curriculum from 2 to 6 "
-                + "items (Collier & Beel 2018). Evaluated up to 12 items (twice the training maximum).",
+                + "paper's 3 x 256, trained with Adam on fewer sequences. All models follow a look-back curriculum from 2 to "
+                + "6 items (Collier & Beel 2018). Evaluated up to 12 items (twice the training maximum).",
             task, ntm: ntm(task, controller: 100, sequences: 300_000, learningRate: 3e-4),
             baselineHidden: 256, baselineSequences: 20_000,
-            points: [6, 8, 10, 12].map { TaskPoint(length: $0) }, curriculum: CurriculumConfig(kind: .naive))
+            points: [6, 8, 10, 12].map { TaskPoint(length: $0) }, curriculum: CurriculumConfig(kind: .lookback))
     }
 
     /// `tasks/ngrams.json`.

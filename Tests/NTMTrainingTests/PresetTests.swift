@@ -45,7 +45,7 @@ struct PresetTests {
             #expect(json[section]?["why"]?.objectMembers?.isEmpty == false, "\(file): \(section) has no reasons")
         }
         // Only associative recall departs from the paper's no-curriculum training (see its preset).
-        #expect(config.curriculum == (kind == .associativeRecall ? CurriculumConfig(kind: .naive) : .none))
+        #expect(config.curriculum == (kind == .associativeRecall ? CurriculumConfig(kind: .lookback) : .none))
     }
 
     /// The copy preset's resolved configuration keeps exactly its keys (runs' config.json and the training
@@ -107,7 +107,7 @@ struct PresetTests {
         #expect(encoded["curriculum"]?.objectMembers?.map(\.key) == ["name", "start", "step", "threshold", "window", "probability"])
         #expect(try Preset.decode(Array(encoded.serialized().utf8), source: "again") == config)
         #expect(Preset.encode(BuiltInPresets.repeatCopy)["curriculum"] == nil)
-        #expect(Preset.encode(BuiltInPresets.associativeRecall)["curriculum"]?["name"]?.stringValue == "naive")
+        #expect(Preset.encode(BuiltInPresets.associativeRecall)["curriculum"]?["name"]?.stringValue == "lookback")
     }
 
     @Test func everyPresetDecodes() throws {
