@@ -21,6 +21,8 @@ public final class GradientStep: @unchecked Sendable {
     public let model: any SequenceModel
     public let shards: Int
     public let threads: Int
+    /// Threads each shard's model may use inside its forward and backward (nil: 1). Results never depend on it.
+    public var modelThreads: Int?
     private let replicas: [any SequenceModel]
     private let modelParameters: [Parameter]
     private let replicaParameters: [[Parameter]]
@@ -61,8 +63,11 @@ public final class GradientStep: @unchecked Sendable {
         for s in 1..<max(k, 1) {
             for (p, q) in zip(modelParameters, replicaParameters[s]) { q.value.copy(from: p.value) }
         }
-        // Threads a shard leaves free go to its model's own kernels (all of them at batch 1).
-        let inner = Parallelism(threads: threads / k)
+        // Threads a shard leaves free could go to its model's own kernels (at batch 1, all of them), but
+        // on the paper's NTM that measured slower (0.94 -> 1.10 ms per sequence at L 20, batch 1, 2 cores:
+        // waking a thread and moving half the weights between cores costs more than the split saves),
+        // so models run serially unless `modelThreads` asks otherwise.
+        let inner = Parallelism(threads: modelThreads ?? 1)
         for s in 0..<k where replicas[s].parallelism != inner { replicas[s].parallelism = inner }
         if k == 1 || threads == 1 {
             for s in 0..<k {

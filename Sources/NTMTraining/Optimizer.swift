@@ -52,7 +52,9 @@ public final class OptimizerState {
         step += 1
         let total = parameters.reduce(0) { $0 + $1.count }
         let step = self.step
-        parallelism.forEachBlock(of: total, alignment: 8, minimumBlock: 16_384) { block in
+        // Splitting pays only for large models: on the paper's NTM (64k parameters) a second thread cost
+        // more than it saved; on a 3 x 256 LSTM (1.3M) it saves a few per cent of a step.
+        parallelism.forEachBlock(of: total, alignment: 8, minimumBlock: 262_144) { block in
             self.update(block, step: step)
         }
     }

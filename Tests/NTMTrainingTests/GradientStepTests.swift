@@ -6,7 +6,7 @@ import NTMKit
 @Suite("Sharded gradient step")
 struct GradientStepTests {
     func gradients(kind: ModelKind, shards: Int, threads: Int, batchSize: Int = 5,
-                   hidden: Int? = nil) -> ([[Float]], BitLossResult) {
+                   hidden: Int? = nil, modelThreads: Int? = nil) -> ([[Float]], BitLossResult) {
         var config = TrainerTests.tinyNTM
         config.kind = kind
         if let hidden { config.controllerSize = hidden }
@@ -16,6 +16,7 @@ struct GradientStepTests {
             var r = RandomSource(seed: 99)
             return ModelFactory.make(config, rng: &r)
         })
+        step.modelThreads = modelThreads
         var data = RandomSource(seed: 3)
         let batch = CopyTask(bits: 4, minLength: 3, maxLength: 3).makeBatch(batchSize: batchSize, length: nil, rng: &data)
         let result = step.run(batch)
@@ -42,13 +43,13 @@ struct GradientStepTests {
         #expect(ra.loss == rb.loss)
     }
 
-    /// At batch 1 there is one shard, and the spare thread splits the controller's weight gradients
+    /// At batch 1 there is one shard; given threads of its own, the model splits its weight gradients
     /// (72 units: enough gate rows for two or three blocks in every cell).
     @Test(arguments: [ModelKind.ntm, .lstm, .gru, .rnn])
     func batchOneWithSpareThreadsKeepsTheBits(kind: ModelKind) {
         let (a, ra) = gradients(kind: kind, shards: 1, threads: 1, batchSize: 1, hidden: 72)
-        let (b, rb) = gradients(kind: kind, shards: 1, threads: 2, batchSize: 1, hidden: 72)
-        let (c, _) = gradients(kind: kind, shards: 1, threads: 3, batchSize: 1, hidden: 72)
+        let (b, rb) = gradients(kind: kind, shards: 1, threads: 2, batchSize: 1, hidden: 72, modelThreads: 2)
+        let (c, _) = gradients(kind: kind, shards: 1, threads: 3, batchSize: 1, hidden: 72, modelThreads: 3)
         #expect(a == b)
         #expect(a == c)
         #expect(ra.loss == rb.loss)

@@ -36,7 +36,7 @@ struct OptimizerTests {
     func parallelUpdateKeepsTheBits(name: String) {
         func run(threads: Int) -> [[Float]] {
             var rng = RandomSource(seed: 5)
-            let params = [20_011, 7, 40_000, 13_333].enumerated().map { i, n in
+            let params = [200_011, 7, 400_000, 13_333].enumerated().map { i, n in
                 let p = Parameter(name: "p\(i)", shape: [n])
                 for j in 0..<n { p.value[j] = rng.uniform(-1, 1) }
                 return p
