@@ -26,8 +26,9 @@ public protocol SequenceModel: AnyObject {
     func recordedTensors() -> [(name: String, tensor: Tensor)]
 
     /// Threads the model may use inside one forward or backward pass, for work split into disjoint
-    /// output blocks (so no number depends on it). The trainer sets it to the threads a batch shard
-    /// leaves free: at batch 1, every thread. Models that have no use for it ignore it.
+    /// output blocks (so no number depends on it). `GradientStep.modelThreads` sets it; by default 1,
+    /// since splitting the paper's NTM at batch 1 measured slower on 2 cores. Models that have no use
+    /// for it ignore it.
     var parallelism: Parallelism { get set }
 }
 
