@@ -105,9 +105,7 @@ import NTMTraining
     static func evaluationConfig(_ args: Arguments) throws(NTMError) -> ExperimentConfig {
         var config: ExperimentConfig
         if let file = args.string("preset") {
-            let bytes: [UInt8]
-            do { bytes = try FileBytes.read(file) } catch { throw .usage("--preset: \(error.message)") }
-            config = try Preset.decode(bytes, source: file)
+            config = try ExperimentOptions.readPreset(file)
             if let name = args.string("task"), name != config.task.name {
                 throw .usage("--task \(name) contradicts --preset \(file), which is a \(config.task.name) preset")
             }

@@ -45,9 +45,7 @@ enum ExperimentOptions {
     static func resolve(_ args: Arguments, sizeTarget: ModelKind?, command: TaskCommand? = nil) throws(NTMError) -> ExperimentConfig {
         var config: ExperimentConfig
         if let path = args.string("preset") {
-            let bytes: [UInt8]
-            do { bytes = try FileBytes.read(path) } catch { throw .usage("--preset: \(error.message)") }
-            config = try Preset.decode(bytes, source: path)
+            config = try readPreset(path)
             if let command, config.task.kind != command.task {
                 throw .usage("--preset \(path) is a \(config.task.name) preset; 'ntm-bench \(command.name)' needs a "
                              + "\(command.name) preset (or run 'ntm-bench \(config.task.name)')")
@@ -94,6 +92,13 @@ enum ExperimentOptions {
         }
         try Preset.checkResources(config, source: "the configuration")
         return config
+    }
+
+    /// The preset file given with `--preset` (a preset, or a run's `config.json`), decoded and validated.
+    static func readPreset(_ path: String) throws(NTMError) -> ExperimentConfig {
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch { throw .usage("--preset: \(error.message)") }
+        return try Preset.decode(bytes, source: path)
     }
 
     /// `--eval-lengths`: lengths (`LxR` points for repeat copy). For a preset that evaluates at multiples of

@@ -71,19 +71,7 @@ public enum Evaluation {
         for i in 0..<sequences {
             var rng = RandomSource.derived(seed: evalSeed, stream: "\(stream)/\(task.name)/training/\(i)")
             let batch = task.makeBatch(batchSize: 1, length: nil, rng: &rng)
-            let n = batch.steps * model.outputWidth
-            if logits.count < n { logits = [Float](repeating: 0, count: n) }
-            let result = logits.withUnsafeMutableBufferPointer { y in
-                batch.inputs.values.withUnsafeBufferPointer { x in
-                    model.forward(inputs: x.baseAddress!, steps: batch.steps, batch: 1, logits: y.baseAddress!)
-                }
-                return batch.targets.values.withUnsafeBufferPointer { tg in
-                    batch.mask.values.withUnsafeBufferPointer { m in
-                        BitLoss.evaluate(logits: y.baseAddress!, targets: tg.baseAddress!, mask: m.baseAddress!,
-                                         steps: batch.steps, batch: 1, width: model.outputWidth, gradient: nil)
-                    }
-                }
-            }
+            let result = score(model: model, batch: batch, batchSize: 1, logits: &logits)
             loss += result.loss
             errors += result.bitErrors
         }
@@ -121,19 +109,7 @@ public enum Evaluation {
                 let b = min(batchSize, remaining)
                 let batch = batch(task: task, point: point, first: sequences - remaining, count: b, evalSeed: evalSeed,
                                   stream: stream)
-                let n = batch.steps * b * model.outputWidth
-                if logits.count < n { logits = [Float](repeating: 0, count: n) }
-                let result = logits.withUnsafeMutableBufferPointer { y in
-                    batch.inputs.values.withUnsafeBufferPointer { x in
-                        model.forward(inputs: x.baseAddress!, steps: batch.steps, batch: b, logits: y.baseAddress!)
-                    }
-                    return batch.targets.values.withUnsafeBufferPointer { tg in
-                        batch.mask.values.withUnsafeBufferPointer { m in
-                            BitLoss.evaluate(logits: y.baseAddress!, targets: tg.baseAddress!, mask: m.baseAddress!,
-                                             steps: batch.steps, batch: b, width: model.outputWidth, gradient: nil)
-                        }
-                    }
-                }
+                let result = score(model: model, batch: batch, batchSize: b, logits: &logits)
                 loss += result.loss * Double(b)
                 errors += result.bitErrors * Double(b)
                 remaining -= b
@@ -141,6 +117,25 @@ public enum Evaluation {
             let total = Double(sequences)
             return EvaluationResult(length: point.length, sequences: sequences, costBits: loss / total / 0.693_147_180_559_945_3,
                                     bitErrors: errors / total, repeats: point.repeats)
+        }
+    }
+
+    /// Forward over `batch` (`batchSize` sequences) and its mean loss and bit errors per sequence;
+    /// `logits` is grown as needed and reused between calls.
+    private static func score(model: any SequenceModel, batch: Batch, batchSize b: Int,
+                              logits: inout [Float]) -> BitLossResult {
+        let n = batch.steps * b * model.outputWidth
+        if logits.count < n { logits = [Float](repeating: 0, count: n) }
+        return logits.withUnsafeMutableBufferPointer { y in
+            batch.inputs.values.withUnsafeBufferPointer { x in
+                model.forward(inputs: x.baseAddress!, steps: batch.steps, batch: b, logits: y.baseAddress!)
+            }
+            return batch.targets.values.withUnsafeBufferPointer { tg in
+                batch.mask.values.withUnsafeBufferPointer { m in
+                    BitLoss.evaluate(logits: y.baseAddress!, targets: tg.baseAddress!, mask: m.baseAddress!,
+                                     steps: batch.steps, batch: b, width: model.outputWidth, gradient: nil)
+                }
+            }
         }
     }
 }
