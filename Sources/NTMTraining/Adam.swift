@@ -30,11 +30,27 @@ public final class Adam: Optimizer {
         let c2 = 1 - Float(Foundation_pow(Double(beta2), Double(step)))
         let lr = learningRate / c1, b1 = beta1, b2 = beta2, eps = epsilon
         let invSqrtC2 = 1 / c2.squareRoot()
-        for i in 0..<count {
+        // Eight parameters at a time: the same operations in the same order as the scalar loop.
+        let vB1 = SIMD8<Float>(repeating: b1), vOneMinusB1 = SIMD8<Float>(repeating: 1 - b1)
+        let vB2 = SIMD8<Float>(repeating: b2), vOneMinusB2 = SIMD8<Float>(repeating: 1 - b2)
+        let vLr = SIMD8<Float>(repeating: lr), vEps = SIMD8<Float>(repeating: eps)
+        let vInvSqrtC2 = SIMD8<Float>(repeating: invSqrtC2)
+        var i = 0
+        while i + 8 <= count {
+            let g = load8(gradient + i)
+            let mi = vB1 * load8(m + i) + vOneMinusB1 * g
+            let vi = vB2 * load8(v + i) + vOneMinusB2 * g * g
+            store8(mi, m + i)
+            store8(vi, v + i)
+            store8(load8(value + i) - vLr * mi / (squareRoot8(vi) * vInvSqrtC2 + vEps), value + i)
+            i += 8
+        }
+        while i < count {
             let g = gradient[i]
             m[i] = b1 * m[i] + (1 - b1) * g
             v[i] = b2 * v[i] + (1 - b2) * g * g
             value[i] -= lr * m[i] / (v[i].squareRoot() * invSqrtC2 + eps)
+            i += 1
         }
     }
 }

@@ -43,7 +43,7 @@ public final class RMSProp: Optimizer {
                 let g = load8(gradient + i)
                 let v = vRho * load8(n + i) + vOneMinusRho * g * g
                 store8(v, n + i)
-                let d = vMu * load8(delta + i) + g / (v.squareRoot() + vEps)
+                let d = vMu * load8(delta + i) + g / (squareRoot8(v) + vEps)
                 store8(d, delta + i)
                 store8(load8(value + i) - vLr * d, value + i)
                 i += 8

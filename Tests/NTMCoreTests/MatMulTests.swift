@@ -97,6 +97,43 @@ struct MatMulTests {
         }
     }
 
+    /// Rows outside a block of four (every row at batch 1) sum in a fixed order, whatever the kernel's
+    /// blocking: `c + a0 b0 + a1 b1 + a2 b2 + a3 b3` per four `k` in the columns below `N & ~7`,
+    /// `c + (a0 b0 + a1 b1 + a2 b2 + a3 b3)` in the others, then `c + a b` for the last `K mod 4`.
+    /// Pinned bit for bit, so a faster kernel cannot silently change the numbers of committed runs.
+    /// Sizes are the controller's (130 inputs, 400 gates) and ones that leave every remainder.
+    @Test(arguments: [1, 2, 3], [41, 100, 130])
+    func singleRowsSumInTheDocumentedOrder(M: Int, N: Int) {
+        var rng = RandomSource(seed: UInt64(77 + M * 1000 + N))
+        for K in [3, 7, 400, 401] {
+            let ldb = N + 1
+            let A = TestData.uniform(M * K, rng: &rng), B = TestData.uniform(K * ldb, rng: &rng)
+            let start = TestData.uniform(M * N, rng: &rng)
+            var expected = start
+            let vectorColumns = N & ~7, k4 = K & ~3
+            for m in 0..<M {
+                for n in 0..<N {
+                    var c = start[m * N + n]
+                    let a = { (k: Int) in A[m * K + k] }, b = { (k: Int) in B[k * ldb + n] }
+                    var k = 0
+                    while k < k4 {
+                        if n < vectorColumns {
+                            c = c + a(k) * b(k) + a(k + 1) * b(k + 1) + a(k + 2) * b(k + 2) + a(k + 3) * b(k + 3)
+                        } else {
+                            c = c + (a(k) * b(k) + a(k + 1) * b(k + 1) + a(k + 2) * b(k + 2) + a(k + 3) * b(k + 3))
+                        }
+                        k += 4
+                    }
+                    while k < K { c = c + a(k) * b(k); k += 1 }
+                    expected[m * N + n] = c
+                }
+            }
+            let a = TestBuffer(A), b = TestBuffer(B), c = TestBuffer(start)
+            gemmAccumulate(M, N, K, a.p, rowStrideA: K, colStrideA: 1, b.p, ldb, c.p, N)
+            #expect(c.array.map(\.bitPattern) == expected.map(\.bitPattern), "M=\(M) N=\(N) K=\(K)")
+        }
+    }
+
     /// A hand-computed product, so the reference itself is pinned too.
     @Test func handComputedProducts() {
         // A = [[1, 2, 3], [4, 5, 6]], W = [[1, 0, -1], [2, 1, 0]]  →  A Wᵀ = [[-2, 4], [-2, 13]].

@@ -58,6 +58,41 @@ struct OptimizerTests {
         #expect(run(threads: 5) == serial)
     }
 
+    /// The eight-lane loops give the bits of the scalar update written out in Float, in the same
+    /// order, for every parameter: 37 parameters cover four vectors and a remainder of five.
+    @Test(arguments: ["rmsprop", "adam"])
+    func vectorisedUpdateIsTheScalarFormulaBitForBit(name: String) {
+        var rng = RandomSource(seed: 9)
+        let count = 37
+        let p = Parameter(name: "p", shape: [count])
+        for j in 0..<count { p.value[j] = rng.uniform(-1, 1) }
+        var theta = p.value.array, s1 = [Float](repeating: 0, count: count), s2 = s1
+        let (lr, a, b, eps): (Float, Float, Float, Float) = name == "adam" ? (1e-3, 0.9, 0.999, 1e-8) : (1e-4, 0.95, 0.9, 1e-8)
+        let opt: any Optimizer = name == "adam"
+            ? Adam(learningRate: lr, beta1: a, beta2: b, epsilon: eps)
+            : RMSProp(learningRate: lr, decay: a, momentum: b, epsilon: eps)
+        let state = OptimizerState(optimizer: opt, parameters: [p])
+        for step in 1...3 {
+            let g = (0..<count).map { _ in rng.uniform(-2, 2) }
+            p.grad.copy(from: g)
+            state.apply()
+            for i in 0..<count {
+                if name == "adam" {
+                    let c1 = 1 - Float(Foundation.pow(Double(a), Double(step)))
+                    let c2 = 1 - Float(Foundation.pow(Double(b), Double(step)))
+                    s1[i] = a * s1[i] + (1 - a) * g[i]
+                    s2[i] = b * s2[i] + (1 - b) * g[i] * g[i]
+                    theta[i] -= (lr / c1) * s1[i] / (s2[i].squareRoot() * (1 / c2.squareRoot()) + eps)
+                } else {
+                    s1[i] = a * s1[i] + (1 - a) * g[i] * g[i]
+                    s2[i] = b * s2[i] + g[i] / (s1[i].squareRoot() + eps)
+                    theta[i] -= lr * s2[i]
+                }
+            }
+        }
+        #expect(p.value.array.map(\.bitPattern) == theta.map(\.bitPattern))
+    }
+
     @Test func blockBoundsCoverTheRangeOnceOnAlignedBounds() {
         for (count, blocks, alignment) in [(100, 2, 8), (73_344, 2, 8), (400, 3, 4), (9, 4, 4), (16_384, 7, 8)] {
             let b = Parallelism.blockBounds(count: count, blocks: blocks, alignment: alignment)
