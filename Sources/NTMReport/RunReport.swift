@@ -224,7 +224,8 @@ public struct RunReport {
         out.append("")
         out.append("## Learning curves")
         out.append("")
-        out.append("Mean training cost (bits per sequence) over each stretch of training; full curves in `learning-curves.csv`.")
+        out.append("Mean training cost (bits per sequence) over each stretch of training; full curves in `learning-curves.csv`, "
+                   + "drawn in `\(Self.learningCurvesFile)`.")
         out.append("")
         out.append(curveTable)
         out.append("")
@@ -232,7 +233,7 @@ public struct RunReport {
         out.append("")
         out.append("- seed \(config.seed); evaluation seed \(config.evalSeed); resolved configuration in `config.json`")
         out += manifest.markdownLines
-        out.append("- files: `results.json`, `learning-curves.csv`, `validation.csv`, `config.json`, "
+        out.append("- files: `results.json`, `learning-curves.csv`, `\(Self.learningCurvesFile)`, `validation.csv`, `config.json`, "
                    + (writesGeneralisationCurve ? "`\(Self.generalisationFile)`, " : "")
                    + results.map { "`\($0.kind.rawValue).safetensors`" }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"
@@ -294,6 +295,19 @@ public struct RunReport {
     }
 
     public static let generalisationFile = "generalisation.svg"
+    public static let learningCurvesFile = "learning-curves.svg"
+
+    /// Every model's training cost against sequences seen, one line each.
+    public var learningCurvesSVG: String {
+        BandChart(
+            title: "\(config.task.title): training cost, seed \(config.seed)",
+            xLabel: "training sequences", yLabel: "cost (bits per sequence)",
+            series: results.map { r in
+                (r.kind.rawValue, r.outcome.curve.map {
+                    BandChart.Point(x: Double($0.sequences), median: $0.costBits, min: $0.costBits, max: $0.costBits)
+                })
+            }).svg
+    }
 
     /// Tasks other than copy with more than one evaluation point get the curve of bit errors against the point.
     var writesGeneralisationCurve: Bool { config.task.kind != .copy && config.evaluationPoints.count > 1 }
@@ -396,6 +410,7 @@ public struct RunReport {
             try r.checkpoint.write(path: "\(directory)/\(r.kind.rawValue).safetensors")
         }
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
+        try AtomicFile.write(learningCurvesSVG, to: "\(directory)/\(Self.learningCurvesFile)")
         try AtomicFile.write(validationCSV, to: "\(directory)/validation.csv")
         try AtomicFile.write(Preset.encode(config).serialized(pretty: true) + "\n", to: "\(directory)/config.json")
         if writesGeneralisationCurve {

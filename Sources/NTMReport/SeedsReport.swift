@@ -303,7 +303,7 @@ public struct SeedsReport {
         out.append("")
         out.append("Training cost (bits per sequence) across seeds: median (min–max) of each seed's mean over the stretch of "
                    + "training before each tenth of the model's own budget (in brackets in the header); every point in "
-                   + "`learning-curves.csv`.")
+                   + "`learning-curves.csv`, drawn in `\(RunReport.learningCurvesFile)`.")
         out.append("")
         out.append(curveTable)
         out.append("")
@@ -327,7 +327,7 @@ public struct SeedsReport {
         out.append("")
         out.append("- seeds \(seedList); evaluation seed \(config.evalSeed); each seed's resolved configuration in `seed<S>/config.json`")
         out += manifest.markdownLines
-        out.append("- files: `results.json`, `learning-curves.csv`" + (points.count > 1 ? ", `\(RunReport.generalisationFile)`" : "")
+        out.append("- files: `results.json`, `learning-curves.csv`, `\(RunReport.learningCurvesFile)`" + (points.count > 1 ? ", `\(RunReport.generalisationFile)`" : "")
                    + ", and one run directory per seed: " + runs.map { "`seed\($0.config.seed)/`" }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"
     }
@@ -341,9 +341,23 @@ public struct SeedsReport {
             series: models.map { kind in (kind.rawValue, points.map { statistics(kind, $0, \.bitErrors).mean }) }).svg
     }
 
-    /// Writes `report.md`, `learning-curves.csv`, the generalisation curve and `results.json` (last) into `directory`.
+    /// Every model's training cost against sequences seen: the median across seeds and its min–max band.
+    public var learningCurvesSVG: String {
+        BandChart(
+            title: "\(config.task.title): training cost over " + (runs.count == 1 ? "1 seed" : "\(runs.count) seeds") + " (median, min–max)",
+            xLabel: "training sequences", yLabel: "cost (bits per sequence)",
+            series: models.map { kind in
+                (kind.rawValue, curveStatistics(kind).map {
+                    BandChart.Point(x: Double($0.sequences), median: $0.median, min: $0.min, max: $0.max)
+                })
+            }).svg
+    }
+
+    /// Writes `report.md`, the learning curves (CSV and SVG), the generalisation curve and `results.json`
+    /// (last) into `directory`.
     public func write(to directory: String) throws(NTMError) {
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
+        try AtomicFile.write(learningCurvesSVG, to: "\(directory)/\(RunReport.learningCurvesFile)")
         if config.evaluationPoints.count > 1 {
             try AtomicFile.write(generalisationSVG, to: "\(directory)/\(RunReport.generalisationFile)")
         }

@@ -23,7 +23,7 @@ struct TaskCommandTests {
         let (task, flags, points) = Self.cases[index]
         let dir = Scratch.directory(task)
         #expect(NTMCLI.run(arguments: [task] + flags + Self.common + ["--out", dir]) == 0)
-        for f in ["report.md", "results.json", "learning-curves.csv", "validation.csv", "config.json", "ntm.safetensors",
+        for f in ["report.md", "results.json", "learning-curves.csv", "learning-curves.svg", "validation.csv", "config.json", "ntm.safetensors",
                   "lstm.safetensors", "gru.safetensors", "rnn.safetensors"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/" + f), "\(task): \(f) missing")
         }
@@ -146,6 +146,10 @@ struct TaskCommandTests {
         let csv = try String(contentsOfFile: dir + "/learning-curves.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "model,sequences,seeds,median_cost_bits,min_cost_bits,max_cost_bits" && csv.count > 2)
         #expect(FileManager.default.fileExists(atPath: dir + "/generalisation.svg"))
+        // The learning-curve chart has a median line and, the seeds differing, a min–max band for each model.
+        let curves = try String(contentsOfFile: dir + "/learning-curves.svg", encoding: .utf8)
+        #expect(curves.components(separatedBy: "<polyline ").count - 1 == 2)
+        #expect(curves.components(separatedBy: "<polygon ").count - 1 == 2)
         // Resuming the finished comparison trains nothing and gives the same numbers.
         let before = CLITests.removing(["wall_seconds"], from: results)
         #expect(NTMCLI.run(arguments: flags + ["--seeds", "2", "--out", dir, "--resume"]) == 0)

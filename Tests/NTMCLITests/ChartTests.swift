@@ -1,0 +1,79 @@
+// The reports' SVG charts: the learning-curve band chart draws a median line and a min–max band per
+// model on axes that cover the data, leaves out non-finite points, and the single-seed and
+// comparison reports write it.
+import Foundation
+import Testing
+import NTMKit
+
+@Suite("Charts")
+struct ChartTests {
+    /// The `text` of every `<text ...>label</text>` element.
+    static func labels(_ svg: String) -> [String] {
+        svg.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("<text"), let open = line.firstIndex(of: ">"), let close = line.range(of: "</text>") else { return nil }
+            return String(line[line.index(after: open)..<close.lowerBound])
+        }
+    }
+
+    static func count(_ element: String, in svg: String) -> Int {
+        svg.components(separatedBy: "<\(element) ").count - 1
+    }
+
+    /// Every element on its own line is closed, and the document is one `<svg>`.
+    static func expectWellFormed(_ svg: String) {
+        let lines = svg.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") == true)
+        #expect(lines.last == "</svg>")
+        for line in lines.dropFirst().dropLast() {
+            #expect(line.hasSuffix("/>") || line.hasSuffix("</text>"), "unclosed: \(line)")
+        }
+    }
+
+    @Test func bandChartDrawsMedianAndRangeOnCoveringAxes() {
+        let spread = (0...10).map { i in
+            BandChart.Point(x: Double(i) * 10_000, median: 125 - Double(i), min: 124 - Double(i) * 1.1, max: 127.9 - Double(i) * 0.5)
+        }
+        let single = (0...5).map { i in BandChart.Point(x: Double(i) * 10_000, median: 120, min: 120, max: 120) }
+        let svg = BandChart(title: "sort <5 seeds>", xLabel: "training sequences", yLabel: "cost",
+                            series: [("ntm", spread), ("lstm", single)]).svg
+        Self.expectWellFormed(svg)
+        // One band (the model with a spread), one median line per model, a legend entry per model.
+        #expect(Self.count("polygon", in: svg) == 1)
+        #expect(Self.count("polyline", in: svg) == 2)
+        let labels = Self.labels(svg)
+        #expect(labels.contains("ntm") && labels.contains("lstm"))
+        #expect(labels.contains("sort &lt;5 seeds&gt;"), "the title is escaped")
+        // The x axis runs to a round number at or above the last point, in short labels.
+        #expect(["0", "25k", "50k", "75k", "100k"].allSatisfy(labels.contains), "\(labels)")
+        // The y axis covers 113–127.9 in round steps without starting at zero: 110 to 130 by 5.
+        #expect(["110.0", "115.0", "120.0", "125.0", "130.0"].allSatisfy(labels.contains), "\(labels)")
+        // The only "0" is the x axis's first label: the y axis does not start at zero.
+        #expect(labels.filter { $0 == "0" }.count == 1)
+    }
+
+    @Test func nonFiniteValuesAreLeftOutAndEmptyChartsStayValid() {
+        let points = [BandChart.Point(x: 0, median: 5, min: 4, max: 6), BandChart.Point(x: 1, median: .nan, min: 1, max: 2),
+                      BandChart.Point(x: 2, median: 3, min: .infinity, max: 4), BandChart.Point(x: 3, median: 1, min: 0.5, max: 2)]
+        let svg = BandChart(title: "t", xLabel: "x", yLabel: "y", series: [("ntm", points)]).svg
+        Self.expectWellFormed(svg)
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+        // Two finite points remain: the median line has two vertices.
+        let polyline = svg.split(separator: "\n").first { $0.hasPrefix("<polyline") }!
+        #expect(polyline.split(separator: "\"")[7].split(separator: " ").count == 2)
+        for empty in [BandChart(title: "t", xLabel: "x", yLabel: "y", series: []),
+                      BandChart(title: "t", xLabel: "x", yLabel: "y", series: [("ntm", [])])] {
+            Self.expectWellFormed(empty.svg)
+            #expect(!empty.svg.contains("nan") && !empty.svg.contains("inf"))
+        }
+    }
+
+    @Test func lineChartKeepsItsZeroBasedAxisAndGaps() {
+        let svg = LineChart(title: "g", xLabels: ["6", "8", "10"], yLabel: "bit errors",
+                            series: [("ntm", [0.5, .nan, 3]), ("lstm", [7, 8, 9])]).svg
+        Self.expectWellFormed(svg)
+        #expect(Self.labels(svg).contains("0") && Self.labels(svg).contains("10.0"))
+        // The gap splits the NTM's line into single points, which draw no polyline; the LSTM has one.
+        #expect(Self.count("polyline", in: svg) == 1)
+        #expect(Self.count("circle", in: svg) == 5)
+    }
+}
