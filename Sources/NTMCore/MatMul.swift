@@ -198,70 +198,39 @@ public func gemmAccumulate(
 }
 
 /// One row of ``gemmAccumulate``: `c[n] += Σ_k a(k) B[k, n]`, as axpys over rows of `B`, four rows of `B`
-/// at a time. Every element sees the same sums in the same order whatever the blocking:
-/// `c + x0 b0 + x1 b1 + x2 b2 + x3 b3` per block of four `k` in the vector columns,
+/// at a time: `c + x0 b0 + x1 b1 + x2 b2 + x3 b3` per block of four `k` in the vector columns,
 /// `c + (x0 b0 + x1 b1 + x2 b2 + x3 b3)` in the scalar tail, then `c + x b` for the last `K mod 4`.
-/// The vector columns go 32 at a time with `c` held in registers across the whole `k` loop, which
-/// at batch 1 (a matrix-vector product every step) saves a load and a store of `c` per four `k`.
+/// `c` goes through memory at every block of four `k`: every vector of columns is then an independent
+/// chain of additions. Holding 32 columns in registers across the whole `k` loop instead was tried and
+/// took 10–20 % longer: four chains of dependent additions bound it by latency.
 @inline(__always) private func accumulateRow(
     _ K: Int, _ N: Int, _ a: UnsafePointer<Float>, _ colStrideA: Int,
     _ B: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>
 ) {
-    let n8 = N & ~7, k4 = K & ~3
-    var n = 0
-    // Four vectors of columns, then one at a time.
-    while n < n8 {
-        let width = n + 32 <= n8 ? 4 : 1
-        var s0 = load8(c + n)
-        var s1 = width == 4 ? load8(c + n + 8) : SIMD8()
-        var s2 = width == 4 ? load8(c + n + 16) : SIMD8()
-        var s3 = width == 4 ? load8(c + n + 24) : SIMD8()
-        var k = 0
-        while k < k4 {
-            let v0 = SIMD8(repeating: a[k * colStrideA]), v1 = SIMD8(repeating: a[(k + 1) * colStrideA])
-            let v2 = SIMD8(repeating: a[(k + 2) * colStrideA]), v3 = SIMD8(repeating: a[(k + 3) * colStrideA])
-            let b0 = B + k * ldb + n, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
-            s0 = s0 + v0 * load8(b0) + v1 * load8(b1) + v2 * load8(b2) + v3 * load8(b3)
-            if width == 4 {
-                s1 = s1 + v0 * load8(b0 + 8) + v1 * load8(b1 + 8) + v2 * load8(b2 + 8) + v3 * load8(b3 + 8)
-                s2 = s2 + v0 * load8(b0 + 16) + v1 * load8(b1 + 16) + v2 * load8(b2 + 16) + v3 * load8(b3 + 16)
-                s3 = s3 + v0 * load8(b0 + 24) + v1 * load8(b1 + 24) + v2 * load8(b2 + 24) + v3 * load8(b3 + 24)
-            }
-            k += 4
+    let n8 = N & ~7
+    var k = 0
+    while k + 4 <= K {
+        let x0 = a[k * colStrideA], x1 = a[(k + 1) * colStrideA]
+        let x2 = a[(k + 2) * colStrideA], x3 = a[(k + 3) * colStrideA]
+        let b0 = B + k * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
+        let v0 = SIMD8(repeating: x0), v1 = SIMD8(repeating: x1)
+        let v2 = SIMD8(repeating: x2), v3 = SIMD8(repeating: x3)
+        var n = 0
+        while n < n8 {
+            let sum = load8(c + n) + v0 * load8(b0 + n) + v1 * load8(b1 + n) + v2 * load8(b2 + n) + v3 * load8(b3 + n)
+            store8(sum, c + n)
+            n += 8
         }
-        while k < K {
-            let v = SIMD8(repeating: a[k * colStrideA]), b = B + k * ldb + n
-            s0 = s0 + v * load8(b)
-            if width == 4 {
-                s1 = s1 + v * load8(b + 8)
-                s2 = s2 + v * load8(b + 16)
-                s3 = s3 + v * load8(b + 24)
-            }
-            k += 1
+        while n < N {
+            c[n] += x0 * b0[n] + x1 * b1[n] + x2 * b2[n] + x3 * b3[n]
+            n += 1
         }
-        store8(s0, c + n)
-        if width == 4 {
-            store8(s1, c + n + 8)
-            store8(s2, c + n + 16)
-            store8(s3, c + n + 24)
-        }
-        n += 8 * width
+        k += 4
     }
-    while n < N {
-        var t = c[n]
-        var k = 0
-        while k < k4 {
-            let b = B + k * ldb + n
-            t += a[k * colStrideA] * b[0] + a[(k + 1) * colStrideA] * b[ldb]
-                + a[(k + 2) * colStrideA] * b[2 * ldb] + a[(k + 3) * colStrideA] * b[3 * ldb]
-            k += 4
-        }
-        while k < K {
-            t += a[k * colStrideA] * B[k * ldb + n]
-            k += 1
-        }
-        c[n] = t
-        n += 1
+    while k < K {
+        let x = a[k * colStrideA], b = B + k * ldb
+        for n in 0..<N { c[n] += x * b[n] }
+        k += 1
     }
 }
 
