@@ -14,10 +14,12 @@ struct ChartCanvas {
     let yLabel: String
     var lines: [String] = []
 
-    /// Starts the chart: background, title, `yTicks + 1` grid lines labelled by `yLabelText`, the y-axis
-    /// label, and the plot box.
-    init(title: String, yLabel: String, yBottom: Double, yTop: Double, yTicks: Int = 4,
-         yLabelText: (Double) -> String = { Markdown.bits($0) }) {
+    /// Grid intervals on the y axis (``niceRange(low:high:)`` rounds to the same count).
+    static let yTicks = 4
+
+    /// Starts the chart: background, title, and the horizontal grid with its value labels. Charts then add
+    /// their x labels (``xLabel(_:at:)``), call ``drawFrame()``, and draw their data.
+    init(title: String, yLabel: String, yBottom: Double, yTop: Double) {
         self.yBottom = yBottom
         self.yTop = yTop
         self.yLabel = yLabel
@@ -29,12 +31,11 @@ struct ChartCanvas {
             "<text x=\"\(f(Self.width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">\(Self.escape(title))</text>",
         ]
         let left = Self.left, right = Self.left + Self.plotWidth
-        for k in 0...yTicks {
-            let v = yBottom + (yTop - yBottom) * Double(k) / Double(yTicks)
+        for k in 0...Self.yTicks {
+            let v = yBottom + (yTop - yBottom) * Double(k) / Double(Self.yTicks)
             lines.append("<line x1=\"\(f(left))\" y1=\"\(f(y(v)))\" x2=\"\(f(right))\" y2=\"\(f(y(v)))\" stroke=\"#ddd\"/>")
-            lines.append("<text x=\"\(f(left - 6))\" y=\"\(f(y(v) + 4))\" text-anchor=\"end\">\(yLabelText(v))</text>")
+            lines.append("<text x=\"\(f(left - 6))\" y=\"\(f(y(v) + 4))\" text-anchor=\"end\">\(Markdown.bits(v))</text>")
         }
-        // Charts add their x labels with `xLabel(_:at:)`, then `drawFrame()`.
     }
 
     /// The horizontal position of a fraction (0 to 1) of the plot's width.
@@ -92,9 +93,10 @@ struct ChartCanvas {
         return 10 * magnitude
     }
 
-    /// An axis from `low` to `high` in `ticks` steps of 1, 2 or 5 times a power of ten, covering the values
-    /// and starting at zero when the values start within a third of the range of it.
-    static func niceRange(low: Double, high: Double, ticks: Int = 4) -> (bottom: Double, top: Double) {
+    /// An axis in ``yTicks`` steps of 1, 2 or 5 times a power of ten that covers `low...high`, starting at
+    /// zero when `low` is non-negative and closer to zero than half the range.
+    static func niceRange(low: Double, high: Double) -> (bottom: Double, top: Double) {
+        let ticks = yTicks
         guard low.isFinite, high.isFinite, high > low else {
             let v = high.isFinite ? high : 1
             return (0, niceTop(Swift.max(v, 1e-9)))
