@@ -78,9 +78,11 @@ enum ExperimentOptions {
         try applyCurriculum(args, to: &config)
         let sequences = try args.int("sequences", in: 0...100_000_000)
         let batch = try args.int("batch", in: 1...4096)
+        let clipNorm = try args.double("clip-norm", in: 0...1e9)
         for kind in Array(config.plans.keys) {
             if let sequences { config.plans[kind]!.training.sequences = sequences }
             if let batch { config.plans[kind]!.training.batch = batch }
+            if let clipNorm { config.plans[kind]!.training.clipNorm = clipNorm }
         }
         try applySizes(args, to: &config, target: sizeTarget)
         for kind in config.models {

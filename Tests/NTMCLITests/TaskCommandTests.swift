@@ -99,6 +99,7 @@ struct TaskCommandTests {
             ["copy", "--seeds", "0"], ["copy", "--seeds", "1,1"], ["copy", "--seeds", "1,x"], ["copy", "--seed", "1", "--seeds", "2"],
             ["priority-sort", "--models", "ntm,transformer"], ["copy", "--models", "ntm,rnn"], ["train", "--model", "rnn"],
             ["repeat-copy", "--curriculum", "lookback", "--lookback-probability", "2"],
+            ["copy", "--clip-norm", "-1"], ["copy", "--clip-norm", "inf"], ["copy", "--clip-norm", "x"],
         ]
         for args in cases {
             #expect(NTMCLI.run(arguments: args + ["--out", Scratch.directory("bad")]) == 2, "\(args)")
@@ -171,6 +172,24 @@ struct TaskCommandTests {
         for seed in ["seed3", "seed4"] { try RunFiles.expectSameRun(a + "/" + seed, b + "/" + seed, models: ["rnn"]) }
         #expect(CLITests.removing(["wall_seconds", "command"], from: try RunFiles.json(a + "/results.json"))
                 == CLITests.removing(["wall_seconds", "command"], from: try RunFiles.json(b + "/results.json")))
+    }
+
+    /// `--clip-norm` replaces every model's clipping norm: the run records it, reports it, and trains other
+    /// weights than a run without clipping.
+    @Test func clipNormReachesEveryModel() throws {
+        let flags = ["copy", "--length", "4", "--models", "ntm,lstm"] + Self.common
+        let clipped = Scratch.directory("clip-norm"), unclipped = Scratch.directory("clip-norm-none")
+        #expect(NTMCLI.run(arguments: flags + ["--clip-norm", "0.25", "--out", clipped]) == 0)
+        #expect(NTMCLI.run(arguments: flags + ["--clip-norm", "0", "--out", unclipped]) == 0)
+        let config = try RunFiles.json(clipped + "/config.json")
+        for kind in ["ntm", "lstm"] {
+            #expect(config[kind]?["clipNorm"]?.doubleValue == 0.25, "\(kind)")
+            let a = try SafeTensorsFile.read(path: "\(clipped)/\(kind).safetensors").tensors
+            let b = try SafeTensorsFile.read(path: "\(unclipped)/\(kind).safetensors").tensors
+            #expect(a != b, "\(kind): clipping at 0.25 changed nothing")
+        }
+        let report = try String(contentsOfFile: clipped + "/report.md", encoding: .utf8)
+        #expect(report.contains("gradient norm clipped at 0.25"))
     }
 
     /// A curriculum run reports its level, records it in its checkpoints and refuses to resume without it.
