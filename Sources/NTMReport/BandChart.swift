@@ -45,7 +45,10 @@ public struct BandChart {
         }
         let all = curves.flatMap(\.points)
         let yRange = ChartCanvas.niceRange(low: all.map(\.min).min() ?? 0, high: all.map(\.max).max() ?? 1)
-        let xTop = ChartCanvas.niceTop(all.map(\.x).max() ?? 1)
+        // The x axis ends at a round number in four labelled quarters: 1, 2 or 5 times a power of ten
+        // (100,000), or four round steps when they end closer (40,000 rather than 50,000).
+        let xMax = all.map(\.x).max() ?? 1
+        let xTop = xMax > 0 ? Swift.min(ChartCanvas.niceTop(xMax), ChartCanvas.niceRange(low: 0, high: xMax).top) : 1
         var canvas = ChartCanvas(title: title, yLabel: yLabel, yBottom: yRange.bottom, yTop: yRange.top)
         func x(_ v: Double) -> Double { canvas.x(fraction: v / xTop) }
         for k in 0...4 { canvas.xLabel(Self.compact(xTop * Double(k) / 4), at: x(xTop * Double(k) / 4)) }

@@ -51,6 +51,14 @@ struct ChartTests {
         #expect(labels.filter { $0 == "0" }.count == 1)
     }
 
+    /// A budget of 40,000 ends the x axis at 40k in steps of 10k, not at the next power-of-ten multiple (50k).
+    @Test func bandChartEndsTheXAxisAtTheNearestRoundTop() {
+        let points = (0...4).map { i in BandChart.Point(x: Double(i) * 10_000, median: 1, min: 0, max: 2) }
+        let labels = Self.labels(BandChart(title: "copy", xLabel: "x", yLabel: "y", series: [("ntm", points)]).svg)
+        #expect(["0", "10k", "20k", "30k", "40k"].allSatisfy(labels.contains), "\(labels)")
+        #expect(!labels.contains("50k"))
+    }
+
     @Test func nonFiniteValuesAreLeftOutAndEmptyChartsStayValid() {
         let points = [BandChart.Point(x: 0, median: 5, min: 4, max: 6), BandChart.Point(x: 1, median: .nan, min: 1, max: 2),
                       BandChart.Point(x: 2, median: 3, min: .infinity, max: 4), BandChart.Point(x: 3, median: 1, min: 0.5, max: 2)]
