@@ -68,7 +68,7 @@ struct TaskCommand: Sendable {
             FlagSpec("seed", "S", "training seed: initial weights and data (preset: \(p.seed))"),
             FlagSpec("sequences", "N", "training budget in sequences, for every model"),
             FlagSpec("batch", "B", "sequences per batch, for every model"),
-            FlagSpec("clip-norm", "X", "clip each gradient to global norm X (0: no clipping), for every model"),
+            FlagSpec("clip-norm", "X", "clip every step's gradient to a global norm of X (0: no clipping), for every model"),
             FlagSpec("eval-sequences", "N", "evaluation sequences per \(isCopy ? "length" : "point") (preset: \(p.evalSequences))"),
             FlagSpec("eval-lengths", evalFlag.value, "\(evalFlag.help) (preset: \(evalDefault))"),
             FlagSpec("out", "DIR", "output directory"),

@@ -243,7 +243,8 @@ public struct RunReport {
     static func trainingLine(_ r: ModelResult) -> String {
         let t = r.training
         return "- **\(r.kind.rawValue)**: \(r.config.summary); \(Markdown.count(t.sequences)) sequences in batches of \(t.batch), "
-            + "\(t.optimizer.summary), gradient norm clipped at \(t.clipNorm)"
+            + "\(t.optimizer.summary), "
+            + (t.clipNorm > 0 ? "gradient norm clipped at \(t.clipNorm)" : "gradient norm not clipped")
             + (t.clipGradValue > 0 ? ", values at ±\(t.clipGradValue)" : "")
     }
 

@@ -174,8 +174,8 @@ struct TaskCommandTests {
                 == CLITests.removing(["wall_seconds", "command"], from: try RunFiles.json(b + "/results.json")))
     }
 
-    /// `--clip-norm` replaces every model's clipping norm: the run records it, reports it, and trains other
-    /// weights than a run without clipping.
+    /// `--clip-norm` replaces every model's clipping norm: the run records it, reports it (0 as no clipping),
+    /// and trains other weights than a run without clipping.
     @Test func clipNormReachesEveryModel() throws {
         let flags = ["copy", "--length", "4", "--models", "ntm,lstm"] + Self.common
         let clipped = Scratch.directory("clip-norm"), unclipped = Scratch.directory("clip-norm-none")
@@ -190,6 +190,8 @@ struct TaskCommandTests {
         }
         let report = try String(contentsOfFile: clipped + "/report.md", encoding: .utf8)
         #expect(report.contains("gradient norm clipped at 0.25"))
+        let plain = try String(contentsOfFile: unclipped + "/report.md", encoding: .utf8)
+        #expect(plain.contains("gradient norm not clipped") && !plain.contains("clipped at 0.0"))
     }
 
     /// A curriculum run reports its level, records it in its checkpoints and refuses to resume without it.
