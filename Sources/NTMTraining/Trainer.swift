@@ -367,6 +367,9 @@ public final class Trainer {
         }
         finalState = end
         var result = outcome()
+        // The wall time is the one the final checkpoint records, not counting the checkpoint's own writing:
+        // a finished run re-read by `--resume` then reports the same time.
+        result.wallSeconds = end.seconds
         if let best = loop.best, best.point.sequences != loop.seen {
             for (p, w) in zip(params, best.weights) { p.value.copy(from: w) }
             result.selected = best.point

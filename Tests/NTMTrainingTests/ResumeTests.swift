@@ -122,6 +122,8 @@ struct ResumeTests {
         guard case .finished(let o1) = first.run(control: TrainerControl(checkpointPath: dir + "/s.safetensors")) else {
             Issue.record("did not finish"); return
         }
+        // The reported wall time is the final checkpoint's, so a resumed finished run reports it too.
+        #expect(o1.wallSeconds == first.finalState?.seconds)
         let again = ResumeFixture.trainer(.lstm, seed: 5)
         _ = try ResumeFixture.load(dir + "/s.safetensors", into: again)
         guard case .finished(let o2) = again.run(control: TrainerControl(checkpointPath: dir + "/s.safetensors")) else {
