@@ -356,7 +356,7 @@ public struct RunReport {
                 let n = errors(ntm), b = errors(best)
                 sentences.append("Beyond the training distribution, \(config.task.phrase(farthest)), the NTM makes "
                                  + (n < b ? "fewer" : "no fewer") + " errors than the best baseline "
-                                 + "(\(best.kind.rawValue.uppercased()): \(Markdown.bits(b)) against the NTM's \(Markdown.bits(n))).")
+                                 + Self.versus(best.kind.rawValue.uppercased(), best: b, ntm: n) + ".")
             }
         }
         return sentences.joined(separator: " ")
@@ -400,13 +400,18 @@ public struct RunReport {
     /// length beyond training. "Carries over" only when the NTM copies that length (under 1 bit error per
     /// sequence); fewer errors than the baseline with more than that is said to be short of it.
     @_spi(Testing) public static func beyondTraining(length: Int, ntm n: Double, best b: Double, baseline: String) -> String {
-        let numbers = "(\(baseline): \(Markdown.bits(b)) against the NTM's \(Markdown.bits(n)))"
+        let numbers = versus(baseline, best: b, ntm: n)
         guard n < b else {
             return "At length \(length), beyond the training distribution, the NTM does not beat the best baseline \(numbers)."
         }
         let start = "Beyond the training distribution, at length \(length), the NTM makes fewer errors than the best baseline \(numbers)"
         return n < 1 ? start + ": it has learned an algorithm that carries over to longer sequences."
             : start + ", but it does not copy sequences of that length exactly."
+    }
+
+    /// "(GRU: 129.8 against the NTM's 0)": the numbers every reading gives for the NTM against a baseline.
+    static func versus(_ baseline: String, best b: Double, ntm n: Double) -> String {
+        "(\(baseline): \(Markdown.bits(b)) against the NTM's \(Markdown.bits(n)))"
     }
 
     // MARK: - Writing
