@@ -204,6 +204,12 @@ public struct RunReport {
         out.append("")
         out.append(config.task.kind == .copy ? reading : taskReading)
         out.append("")
+        if !examples.isEmpty {
+            out.append("## Memory use")
+            out.append("")
+            out.append(memoryUse)
+            out.append("")
+        }
         out.append("## Models and training")
         out.append("")
         for r in results {
@@ -235,6 +241,7 @@ public struct RunReport {
         out += manifest.markdownLines
         out.append("- files: `results.json`, `learning-curves.csv`, `\(Self.learningCurvesFile)`, `validation.csv`, `config.json`, "
                    + (writesGeneralisationCurve ? "`\(Self.generalisationFile)`, " : "")
+                   + examples.map { "`\(Self.memoryFile($0.kind))`, " }.joined()
                    + results.map { "`\($0.kind.rawValue).safetensors`" }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"
     }
@@ -308,6 +315,50 @@ public struct RunReport {
                     BandChart.Point(x: Double($0.sequences), median: $0.costBits, min: $0.costBits, max: $0.costBits)
                 })
             }).svg
+    }
+
+    /// The figure of a model's recorded example: `memory-<model>.svg`.
+    public static func memoryFile(_ kind: ModelKind) -> String { "memory-\(kind.rawValue).svg" }
+
+    /// The finished models that recorded an example (those with memory), in the report's order.
+    var examples: [(kind: ModelKind, example: RecordedExample)] {
+        results.compactMap { r in r.finished ? r.example.map { (r.kind, $0) } : nil }
+    }
+
+    /// The "Memory use" section: what the figures show, and how focused each head's weighting is.
+    var memoryUse: String {
+        var out: [String] = []
+        for (kind, example) in examples {
+            let name = kind.rawValue.uppercased()
+            out.append("The \(name) on the first evaluation sequence \(config.task.phrase(example.point)) (evaluation seed "
+                       + "\(config.evalSeed)): its inputs, targets and outputs, and each head's weighting over the memory rows "
+                       + "at every step, drawn in `\(Self.memoryFile(kind))`. A head that addresses one row at a time has a "
+                       + "largest weight near 1; a copy that writes and then reads every input in its own row visits about "
+                       + "as many rows as the sequence has inputs.")
+            out.append("")
+            out.append(Markdown.table(
+                header: ["head", "mean largest weight per step", "rows holding the largest weight"],
+                rows: example.recorded.map { channel in
+                    let focus = example.focus(of: channel)
+                    return ["`\(channel.name)`", Markdown.fixed(focus.meanPeak, 3), "\(focus.peakRows)"]
+                }, alignRight: [1, 2]))
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// A model's example as stacked heatmaps: input, target, output, then every recorded tensor.
+    func memorySVG(_ kind: ModelKind, _ example: RecordedExample) -> String {
+        let T = example.steps
+        func panel(_ name: String, _ tensor: Tensor) -> HeatmapChart.Panel {
+            let finite = tensor.values.filter(\.isFinite)
+            return HeatmapChart.Panel(name: name, timeMajor: tensor.values, steps: T,
+                                      low: Swift.min(0, finite.min() ?? 0), high: Swift.max(1, finite.max() ?? 1))
+        }
+        let panels = [panel("input", example.inputs), panel("target", example.targets), panel("output", example.outputs)]
+            + example.recorded.map { panel($0.name, $0.tensor) }
+        return HeatmapChart(
+            title: "\(kind.rawValue): one sequence \(config.task.phrase(example.point)), seed \(config.seed)",
+            steps: T, panels: panels).svg
     }
 
     /// Tasks other than copy with more than one evaluation point get the curve of bit errors against the point.
@@ -428,6 +479,9 @@ public struct RunReport {
         try AtomicFile.write(Preset.encode(config).serialized(pretty: true) + "\n", to: "\(directory)/config.json")
         if writesGeneralisationCurve {
             try AtomicFile.write(generalisationSVG, to: "\(directory)/\(Self.generalisationFile)")
+        }
+        for (kind, example) in examples {
+            try AtomicFile.write(memorySVG(kind, example), to: "\(directory)/\(Self.memoryFile(kind))")
         }
         try AtomicFile.write(markdown, to: "\(directory)/report.md")
         try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")

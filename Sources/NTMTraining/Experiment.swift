@@ -18,6 +18,9 @@ public struct ModelResult: Sendable {
     /// Whether the model was trained on its whole budget and evaluated (false: a run stopped early;
     /// `outcome` holds the numbers so far and `evaluation` is empty).
     public var finished: Bool = true
+    /// The first evaluation sequence at ``ExperimentConfig/examplePoint`` through the trained model, for
+    /// models that record tensors (the NTM's weightings); nil for the others and for unfinished runs.
+    public var example: RecordedExample? = nil
 }
 
 /// How an experiment is steered: stopping, training checkpoints, resuming, non-finite steps.
@@ -114,10 +117,16 @@ public enum Experiment {
                                   return ModelFactory.make(plan.model, rng: &rng)
                               })
         func result(_ outcome: TrainingOutcome, _ evaluation: [EvaluationResult], finished: Bool) -> ModelResult {
-            ModelResult(kind: kind, config: plan.model, training: plan.training, parameters: model.parameterCount,
-                        outcome: outcome, evaluation: evaluation,
-                        checkpoint: Checkpoint.file(of: model, extra: ["task": config.task.name, "seed": "\(config.seed)"]),
-                        finished: finished)
+            var r = ModelResult(kind: kind, config: plan.model, training: plan.training, parameters: model.parameterCount,
+                                outcome: outcome, evaluation: evaluation,
+                                checkpoint: Checkpoint.file(of: model, extra: ["task": config.task.name, "seed": "\(config.seed)"]),
+                                finished: finished)
+            if finished {
+                let example = RecordedExample.record(model: model, task: task, point: config.examplePoint,
+                                                     evalSeed: config.evalSeed)
+                if !example.recorded.isEmpty { r.example = example }
+            }
+            return r
         }
         let saved = control.resume[kind]
         if let saved {

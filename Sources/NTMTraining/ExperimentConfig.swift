@@ -227,6 +227,13 @@ public struct ExperimentConfig: Sendable, Equatable {
                                   repeats: point.repeats, seed: seed, keepBest: keepBest && validationEvery > 0)
     }
 
+    /// Where reports draw one sequence through each model: the hardest training point when it is
+    /// evaluated, otherwise the first evaluation point.
+    public var examplePoint: TaskPoint {
+        let points = evaluationPoints
+        return points.contains(task.hardestPoint) ? task.hardestPoint : points.first ?? task.hardestPoint
+    }
+
     /// The evaluated points, sorted, without duplicates: `evalPoints` when set; otherwise the training
     /// length times each factor, rounded (at least the task's smallest length; repeat copy at its most
     /// repeats).

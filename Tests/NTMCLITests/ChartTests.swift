@@ -19,14 +19,25 @@ struct ChartTests {
         svg.components(separatedBy: "<\(element) ").count - 1
     }
 
-    /// Every element on its own line is closed, and the document is one `<svg>`.
+    /// Every element on its own line is closed or a group that a later line closes, and the document
+    /// is one `<svg>`.
     static func expectWellFormed(_ svg: String) {
         let lines = svg.split(separator: "\n")
         #expect(lines.first?.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") == true)
         #expect(lines.last == "</svg>")
+        var open = 0
         for line in lines.dropFirst().dropLast() {
-            #expect(line.hasSuffix("/>") || line.hasSuffix("</text>"), "unclosed: \(line)")
+            if line.hasPrefix("<g ") && line.hasSuffix(">") && !line.hasSuffix("/>") {
+                open += 1
+                #expect(open == 1, "nested group: \(line)")
+            } else if line == "</g>" {
+                open -= 1
+                #expect(open == 0, "unopened group")
+            } else {
+                #expect(line.hasSuffix("/>") || line.hasSuffix("</text>"), "unclosed: \(line)")
+            }
         }
+        #expect(open == 0, "unclosed group")
     }
 
     @Test func bandChartDrawsMedianAndRangeOnCoveringAxes() {
@@ -83,5 +94,48 @@ struct ChartTests {
         // The gap splits the NTM's line into single points, which draw no polyline; the LSTM has one.
         #expect(Self.count("polyline", in: svg) == 1)
         #expect(Self.count("circle", in: svg) == 5)
+    }
+
+    // MARK: - Heatmaps
+
+    /// The `<rect>` elements inside the group filled with `color`.
+    static func cells(_ svg: String, color: String) -> [Substring] {
+        let lines = svg.split(separator: "\n")
+        guard let start = lines.firstIndex(of: Substring("<g fill=\"\(color)\">")) else { return [] }
+        return Array(lines[(start + 1)...].prefix { $0 != "</g>" })
+    }
+
+    @Test func heatmapShadesMergesRunsAndLeavesWhiteUndrawn() {
+        // Row 0: 0, 1, 1, 0.5 — the two ones are one rectangle two cells wide. Row 1: 0.02 (rounds to white),
+        // 0.5, NaN (red), 0.
+        let panel = HeatmapChart.Panel(name: "w <0>", rows: 2, values: [0, 1, 1, 0.5, 0.02, 0.5, .nan, 0])
+        let svg = HeatmapChart(title: "t & u", steps: 4, panels: [panel]).svg
+        Self.expectWellFormed(svg)
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+        #expect(Self.labels(svg).contains("w &lt;0&gt;") && Self.labels(svg).contains("t &amp; u"))
+        let ink = Self.cells(svg, color: HeatmapChart.ink)
+        #expect(ink.count == 3, "\(ink)")
+        // The plot is 470 pixels wide: cells of 117.5.
+        #expect(ink[0].contains("x=\"267.5\"") && ink[0].contains("width=\"235.0\"") && ink[0].contains("fill-opacity=\"1.00\""))
+        #expect(ink[1].contains("x=\"502.5\"") && ink[1].contains("fill-opacity=\"0.50\""))
+        #expect(ink[2].contains("x=\"267.5\"") && ink[2].contains("width=\"117.5\"") && ink[2].contains("fill-opacity=\"0.50\""))
+        let red = Self.cells(svg, color: HeatmapChart.invalid)
+        #expect(red.count == 1 && red[0].contains("x=\"385.0\""))
+    }
+
+    @Test func heatmapPanelsComeFromTimeMajorTensorsAndTheirRange() {
+        // [T = 2, width = 3] time-major becomes [3 rows, 2 steps].
+        let panel = HeatmapChart.Panel(name: "p", timeMajor: [1, 2, 3, 4, 5, 6], steps: 2, low: -1, high: 1)
+        #expect(panel.rows == 3 && panel.values == [1, 4, 2, 5, 3, 6])
+        #expect(HeatmapChart.shade(0, low: -1, high: 1) == 10 && HeatmapChart.shade(-3, low: -1, high: 1) == 0)
+        #expect(HeatmapChart.shade(0.96, low: 0, high: 1) == 19 && HeatmapChart.shade(.infinity, low: 0, high: 1) == nil)
+        // Time steps are labelled every 1, 2 or 5 times a power of ten, at most about ten of them.
+        let long = HeatmapChart(title: "copy", steps: 41, panels: [HeatmapChart.Panel(name: "w", rows: 128, values: [Float](repeating: 0, count: 128 * 41))])
+        Self.expectWellFormed(long.svg)
+        #expect(["0", "5", "10", "35", "40"].allSatisfy(Self.labels(long.svg).contains))
+        #expect(!Self.labels(long.svg).contains("45") && !Self.labels(long.svg).contains("2"))
+        // A panel of zeros draws no cells at all, and 128 rows fit the tallest panel.
+        #expect(Self.cells(long.svg, color: HeatmapChart.ink).isEmpty)
+        #expect(long.svg.contains("height=\"160.0\" fill=\"none\""))
     }
 }

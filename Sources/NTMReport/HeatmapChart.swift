@@ -1,0 +1,116 @@
+// Stacked heatmaps over time for the reports' memory figures: input and target bits, the model's
+// outputs, and each head's weighting over the memory rows, as in Figure 6 of Graves et al. (2014).
+import Foundation
+
+/// Panels of values over the same time steps, one above the other, as a self-contained SVG.
+///
+/// A cell's shade is its value's place in the panel's range, `clamp((v - low) / (high - low), 0, 1)`,
+/// rounded to twentieths: white at `low`, dark at `high`. Cells that round to white are not drawn
+/// and equal neighbours in a row are drawn as one rectangle, so a sharp weighting over 128 rows costs
+/// a few elements per step. Non-finite values are drawn red.
+public struct HeatmapChart {
+    /// `values` is `[rows, steps]`, row-major: row `r` at step `t` is `values[r * steps + t]`.
+    public struct Panel: Sendable, Equatable {
+        public var name: String
+        public var rows: Int
+        public var values: [Float]
+        public var low: Float
+        public var high: Float
+
+        public init(name: String, rows: Int, values: [Float], low: Float = 0, high: Float = 1) {
+            self.name = name
+            self.rows = rows
+            self.values = values
+            self.low = low
+            self.high = high
+        }
+
+        /// A panel from a time-major `[steps, width]` array: row `r` is channel `r` over time.
+        public init(name: String, timeMajor: [Float], steps: Int, low: Float = 0, high: Float = 1) {
+            precondition(steps > 0 && timeMajor.count % steps == 0, "\(timeMajor.count) values are not \(steps) steps")
+            let width = timeMajor.count / steps
+            var values = [Float](repeating: 0, count: timeMajor.count)
+            for t in 0..<steps {
+                for r in 0..<width { values[r * steps + t] = timeMajor[t * width + r] }
+            }
+            self.init(name: name, rows: width, values: values, low: low, high: high)
+        }
+    }
+
+    public var title: String
+    public var steps: Int
+    public var panels: [Panel]
+
+    public init(title: String, steps: Int, panels: [Panel]) {
+        precondition(steps > 0, "a heatmap needs at least one step")
+        for p in panels { precondition(p.values.count == p.rows * steps, "panel \(p.name) is not \(p.rows) x \(steps)") }
+        self.title = title
+        self.steps = steps
+        self.panels = panels
+    }
+
+    static let width = 640.0, left = 150.0, right = 20.0, top = 40.0, gap = 12.0, bottom = 40.0
+    /// Pixels per row, and the tallest a panel may be (128 memory rows fit in 160 pixels).
+    static let rowHeight = 6.0, maxPanelHeight = 160.0
+    public static let ink = "#1f2a44", invalid = "#d62728"
+
+    static func panelHeight(_ rows: Int) -> Double { Swift.min(Double(Swift.max(rows, 1)) * rowHeight, maxPanelHeight) }
+
+    /// The shade of `v` in twentieths (0 = not drawn), or nil for a non-finite value.
+    public static func shade(_ v: Float, low: Float, high: Float) -> Int? {
+        guard v.isFinite else { return nil }
+        let span = high - low
+        let f = span > 0 ? Double((v - low) / span) : (v >= high ? 1 : 0)
+        return Int((Swift.min(Swift.max(f, 0), 1) * 20).rounded())
+    }
+
+    public var svg: String {
+        let f = ChartCanvas.format, escape = ChartCanvas.escape
+        let plotWidth = Self.width - Self.left - Self.right, cell = plotWidth / Double(steps)
+        let heights = panels.map { Self.panelHeight($0.rows) }
+        let height = Self.top + heights.reduce(0, +) + Double(Swift.max(panels.count - 1, 0)) * Self.gap + Self.bottom
+        var lines = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(Self.width))\" height=\"\(Int(height.rounded(.up)))\" "
+                + "font-family=\"sans-serif\" font-size=\"12\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+            "<text x=\"\(f(Self.width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">\(escape(title))</text>",
+        ]
+        var y = Self.top
+        for (panel, h) in zip(panels, heights) {
+            let rowHeight = h / Double(Swift.max(panel.rows, 1))
+            lines.append("<text x=\"\(f(Self.left - 8))\" y=\"\(f(y + h / 2 + 4))\" text-anchor=\"end\">\(escape(panel.name))</text>")
+            var cells: [String] = [], invalid: [String] = []
+            for r in 0..<panel.rows {
+                let ry = f(y + Double(r) * rowHeight), rh = f(rowHeight)
+                var t = 0
+                while t < steps {
+                    let s = Self.shade(panel.values[r * steps + t], low: panel.low, high: panel.high)
+                    var end = t + 1
+                    while end < steps && Self.shade(panel.values[r * steps + end], low: panel.low, high: panel.high) == s { end += 1 }
+                    let rect = "<rect x=\"\(f(Self.left + Double(t) * cell))\" y=\"\(ry)\" "
+                        + "width=\"\(f(Double(end - t) * cell))\" height=\"\(rh)\""
+                    if let s {
+                        if s > 0 { cells.append(rect + " fill-opacity=\"\(String(format: "%.2f", Double(s) / 20))\"/>") }
+                    } else {
+                        invalid.append(rect + "/>")
+                    }
+                    t = end
+                }
+            }
+            if !cells.isEmpty { lines += ["<g fill=\"\(Self.ink)\">"] + cells + ["</g>"] }
+            if !invalid.isEmpty { lines += ["<g fill=\"\(Self.invalid)\">"] + invalid + ["</g>"] }
+            lines.append("<rect x=\"\(f(Self.left))\" y=\"\(f(y))\" width=\"\(f(plotWidth))\" height=\"\(f(h))\" "
+                         + "fill=\"none\" stroke=\"#888\"/>")
+            y += h + Self.gap
+        }
+        // Time steps under the last panel, every 1, 2 or 5 times a power of ten so that at most ten show.
+        let bottomY = y - Self.gap
+        let every = Swift.max(1, Int(ChartCanvas.niceTop(Double(steps) / 10)))
+        for t in stride(from: 0, to: steps, by: every) {
+            lines.append("<text x=\"\(f(Self.left + (Double(t) + 0.5) * cell))\" y=\"\(f(bottomY + 16))\" "
+                         + "text-anchor=\"middle\">\(t)</text>")
+        }
+        lines.append("<text x=\"\(f(Self.left + plotWidth / 2))\" y=\"\(f(bottomY + 32))\" text-anchor=\"middle\">time step</text>")
+        return (lines + ["</svg>"]).joined(separator: "\n") + "\n"
+    }
+}
