@@ -16,6 +16,8 @@ public struct HeatmapChart {
         public var values: [Float]
         public var low: Float
         public var high: Float
+        /// A second, smaller label under the name (a cropped panel's row range).
+        public var detail = ""
 
         public init(name: String, rows: Int, values: [Float], low: Float = 0, high: Float = 1) {
             self.name = name
@@ -34,6 +36,23 @@ public struct HeatmapChart {
                 for r in 0..<width { values[r * steps + t] = timeMajor[t * width + r] }
             }
             self.init(name: name, rows: width, values: values, low: low, high: high)
+        }
+
+        /// The panel cut down to the rows that draw anything, with `margin` rows either side and their
+        /// range as the panel's detail (`rows 87–127, top to bottom`): a weighting that visits 20 of 128 rows is
+        /// then drawn 6 times taller. A panel that draws nothing, or everything, is returned whole.
+        public func cropped(margin: Int = 2) -> Panel {
+            let steps = values.count / Swift.max(rows, 1)
+            let drawn = (0..<rows).filter { r in
+                (0..<steps).contains { t in HeatmapChart.shade(values[r * steps + t], low: low, high: high) != 0 }
+            }
+            guard let first = drawn.first, let last = drawn.last else { return self }
+            let from = Swift.max(first - margin, 0), to = Swift.min(last + margin, rows - 1)
+            if from == 0 && to == rows - 1 { return self }
+            var panel = Panel(name: name, rows: to - from + 1, values: Array(values[(from * steps)..<((to + 1) * steps)]),
+                              low: low, high: high)
+            panel.detail = "rows \(from)–\(to), top to bottom"
+            return panel
         }
     }
 
@@ -78,7 +97,13 @@ public struct HeatmapChart {
         var y = Self.top
         for (panel, h) in zip(panels, heights) {
             let rowHeight = h / Double(Swift.max(panel.rows, 1))
-            lines.append("<text x=\"\(f(Self.left - 8))\" y=\"\(f(y + h / 2 + 4))\" text-anchor=\"end\">\(escape(panel.name))</text>")
+            if panel.detail.isEmpty {
+                lines.append("<text x=\"\(f(Self.left - 8))\" y=\"\(f(y + h / 2 + 4))\" text-anchor=\"end\">\(escape(panel.name))</text>")
+            } else {
+                lines.append("<text x=\"\(f(Self.left - 8))\" y=\"\(f(y + h / 2 - 2))\" text-anchor=\"end\">\(escape(panel.name))</text>")
+                lines.append("<text x=\"\(f(Self.left - 8))\" y=\"\(f(y + h / 2 + 12))\" text-anchor=\"end\" font-size=\"10\" "
+                             + "fill=\"#555\">\(escape(panel.detail))</text>")
+            }
             var cells: [String] = [], invalid: [String] = []
             for r in 0..<panel.rows {
                 let ry = f(y + Double(r) * rowHeight), rh = f(rowHeight)

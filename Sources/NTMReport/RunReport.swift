@@ -332,7 +332,7 @@ public struct RunReport {
             let name = kind.rawValue.uppercased()
             out.append("The \(name) on the first evaluation sequence \(config.task.phrase(example.point)) (evaluation seed "
                        + "\(config.evalSeed)): its inputs, targets and outputs, and each head's weighting over the memory rows "
-                       + "at every step, drawn in `\(Self.memoryFile(kind))`. A head that addresses one row at a time has a "
+                       + "at every step (only the rows it visits), drawn in `\(Self.memoryFile(kind))`. A head that addresses one row at a time has a "
                        + "largest weight near 1; a copy that writes and then reads every input in its own row visits about "
                        + "as many rows as the sequence has inputs.")
             out.append("")
@@ -355,7 +355,7 @@ public struct RunReport {
                                       low: Swift.min(0, finite.min() ?? 0), high: Swift.max(1, finite.max() ?? 1))
         }
         let panels = [panel("input", example.inputs), panel("target", example.targets), panel("output", example.outputs)]
-            + example.recorded.map { panel($0.name, $0.tensor) }
+            + example.recorded.map { panel($0.name, $0.tensor).cropped() }
         return HeatmapChart(
             title: "\(kind.rawValue): one sequence \(config.task.phrase(example.point)), seed \(config.seed)",
             steps: T, panels: panels).svg

@@ -138,4 +138,27 @@ struct ChartTests {
         #expect(Self.cells(long.svg, color: HeatmapChart.ink).isEmpty)
         #expect(long.svg.contains("height=\"160.0\" fill=\"none\""))
     }
+
+    @Test func heatmapPanelsCropToTheRowsTheyDraw() {
+        // 10 rows x 2 steps; rows 4 and 6 draw, row 2 holds a value that rounds to white.
+        var values = [Float](repeating: 0, count: 20)
+        values[4 * 2] = 1
+        values[6 * 2 + 1] = 0.5
+        values[2 * 2] = 0.02
+        let cropped = HeatmapChart.Panel(name: "w", rows: 10, values: values).cropped(margin: 1)
+        #expect(cropped.name == "w" && cropped.detail == "rows 3–7, top to bottom" && cropped.rows == 5)
+        #expect(Self.labels(HeatmapChart(title: "t", steps: 2, panels: [cropped]).svg).contains("rows 3–7, top to bottom"))
+        #expect(cropped.values == Array(values[6..<16]))
+        // Against the edges the margin stops at the first and last rows; nothing drawn or everything drawn: whole.
+        var edge = [Float](repeating: 0, count: 20)
+        edge[1] = 1
+        #expect(HeatmapChart.Panel(name: "e", rows: 10, values: edge).cropped(margin: 2).detail == "rows 0–2, top to bottom")
+        let blank = HeatmapChart.Panel(name: "b", rows: 10, values: [Float](repeating: 0.01, count: 20))
+        #expect(blank.cropped() == blank)
+        var full = [Float](repeating: 0, count: 20)
+        full[0] = 1
+        full[19] = 1
+        let whole = HeatmapChart.Panel(name: "f", rows: 10, values: full)
+        #expect(whole.cropped() == whole)
+    }
 }
