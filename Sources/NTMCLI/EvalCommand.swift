@@ -16,6 +16,8 @@ import NTMTraining
         FlagSpec("training-distribution", nil, "also evaluate on sequences drawn from the task's training distribution (all lengths, repeats or items)"),
         FlagSpec("sequences", "N", "sequences per point (default: the preset's, 200)"),
         FlagSpec("eval-seed", "S", "seed of the evaluation set (default: the preset's, 1000)"),
+        FlagSpec("memory-figure", "FILE", "draw the first evaluation sequence at the farthest point through the model into FILE (SVG): "
+                 + "inputs, targets, outputs and every head's weighting (models with memory, such as the NTM)"),
         FlagSpec("json", nil, "print JSON instead of a table"),
         SharedFlags.help,
     ]
@@ -90,6 +92,18 @@ import NTMTraining
             throw .runtime("\(path): a \(modelConfig.inputWidth)-input, \(modelConfig.outputWidth)-output model does not fit "
                            + "\(config.task.name) as configured (\(task.inputWidth) inputs, \(task.outputWidth) outputs); "
                            + "pass the --task or --preset it was trained on")
+        }
+        if let figure = args.string("memory-figure") {
+            let point = config.evaluationPoints.last!
+            let example = RecordedExample.record(model: model, task: task, point: point, evalSeed: config.evalSeed)
+            guard !example.recorded.isEmpty else {
+                throw .usage("--memory-figure: the \(modelConfig.kind.rawValue) in \(path) has no memory to draw; "
+                             + "give the checkpoint of a model with memory, such as the NTM")
+            }
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            try AtomicFile.write(MemoryFigure.svg(example, title: "\(modelConfig.kind.rawValue) (\(name)): one sequence "
+                                                  + "\(config.task.phrase(point)), evaluation seed \(config.evalSeed)"),
+                                 to: figure)
         }
         let results = Evaluation.evaluate(model: model, task: task, points: config.evaluationPoints,
                                           sequences: config.evalSequences, evalSeed: config.evalSeed)

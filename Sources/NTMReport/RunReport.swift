@@ -346,19 +346,9 @@ public struct RunReport {
         return out.joined(separator: "\n")
     }
 
-    /// A model's example as stacked heatmaps: input, target, output, then every recorded tensor.
+    /// A model's example as stacked heatmaps (``MemoryFigure``).
     func memorySVG(_ kind: ModelKind, _ example: RecordedExample) -> String {
-        let T = example.steps
-        func panel(_ name: String, _ tensor: Tensor) -> HeatmapChart.Panel {
-            let finite = tensor.values.filter(\.isFinite)
-            return HeatmapChart.Panel(name: name, timeMajor: tensor.values, steps: T,
-                                      low: Swift.min(0, finite.min() ?? 0), high: Swift.max(1, finite.max() ?? 1))
-        }
-        let panels = [panel("input", example.inputs), panel("target", example.targets), panel("output", example.outputs)]
-            + example.recorded.map { panel($0.name, $0.tensor).cropped() }
-        return HeatmapChart(
-            title: "\(kind.rawValue): one sequence \(config.task.phrase(example.point)), seed \(config.seed)",
-            steps: T, panels: panels).svg
+        MemoryFigure.svg(example, title: "\(kind.rawValue): one sequence \(config.task.phrase(example.point)), seed \(config.seed)")
     }
 
     /// Tasks other than copy with more than one evaluation point get the curve of bit errors against the point.

@@ -2,7 +2,7 @@
 // identical results for the same command and seed.
 import Foundation
 import Testing
-import NTMCLI
+@_spi(Testing) import NTMCLI
 import NTMKit
 
 enum Scratch {
@@ -122,6 +122,18 @@ struct CLITests {
         #expect(try SafeTensorsFile.read(path: again + "/trace.safetensors") == trace)
         #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/checkpoint.safetensors", "--length", "2,4",
                                        "--sequences", "5"]) == 0)
+        // Its memory figure at the farthest point: both read heads and the write head, over 2 x 4 + 1 steps.
+        let figure = dir + "/memory.svg"
+        #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/checkpoint.safetensors", "--length", "2,4",
+                                       "--sequences", "5", "--memory-figure", figure]) == 0)
+        let svg = try String(contentsOfFile: figure, encoding: .utf8)
+        #expect(svg.contains("one sequence of length 4, evaluation seed 1000</text>"))
+        #expect(["read_weights.0", "read_weights.1", "write_weights.0"].allSatisfy { svg.contains(">\($0)</text>") })
+        #expect(svg.contains(">8</text>") && !svg.contains(">9</text>"))
+        // Where it cannot be written, eval fails with one line and leaves nothing behind.
+        #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/checkpoint.safetensors", "--length", "4",
+                                       "--memory-figure", dir + "/absent/memory.svg"]) == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/absent"))
         // A checkpoint of one kind given with another --model is refused, naming what it holds.
         #expect(NTMCLI.run(arguments: ["trace", "--model", "gru", "--checkpoint", dir + "/checkpoint.safetensors",
                                        "--out", again]) == 1)
@@ -163,5 +175,15 @@ struct CLITests {
             }
         }
         #expect(NTMCLI.run(arguments: ["eval", "--checkpoint", dir + "/absent.safetensors", "--length", "3"]) == 1)
+        // A baseline has no memory to draw: refused before anything is written.
+        let figure = dir + "/lstm-memory.svg"
+        do throws(NTMError) {
+            _ = try EvalCommand.evaluate(checkpoint: dir + "/checkpoint.safetensors",
+                                         arguments: ["--length", "3", "--sequences", "2", "--memory-figure", figure])
+            Issue.record("an LSTM memory figure was drawn")
+        } catch {
+            #expect(error.kind == .usage && error.message.contains("the lstm in") && !error.message.contains("\n"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: figure))
     }
 }
