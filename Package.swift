@@ -48,6 +48,6 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "NTMTasksTests", dependencies: ["NTMCore", "NTMTasks"]),
         .testTarget(name: "NTMTrainingTests", dependencies: ["NTMKit", "_NTMTestSupport"]),
-        .testTarget(name: "NTMCLITests", dependencies: ["NTMCLI", "NTMKit"]),
+        .testTarget(name: "NTMCLITests", dependencies: ["NTMCLI", "NTMKit", "_NTMTestSupport"]),
     ]
 )

@@ -2,15 +2,14 @@
 // identical results for the same command and seed.
 import Foundation
 import Testing
+import _NTMTestSupport
 @_spi(Testing) import NTMCLI
 import NTMKit
 
 enum Scratch {
     /// A fresh directory under the system's temporary directory.
     static func directory(_ name: String) -> String {
-        let path = NSTemporaryDirectory() + "ntm-kit-cli-\(name)-\(UInt64.random(in: 0...UInt64.max))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        ScratchDirectory.make("cli-\(name)")
     }
 }
 

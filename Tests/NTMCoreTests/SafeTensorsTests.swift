@@ -4,6 +4,7 @@
 import Foundation
 import NTMCore
 import Testing
+import _NTMTestSupport
 
 // MARK: - Helpers
 
@@ -39,9 +40,7 @@ private func jsonError(_ text: String) -> NTMError? {
 
 /// A fresh empty directory under the system temporary directory.
 private func scratchDirectory() throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ntm-st-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
+    ScratchDirectory.make("safetensors")
 }
 
 /// SplitMix64: a tiny seeded generator so the fuzz test is reproducible.

@@ -3,6 +3,7 @@
 // the deeper checks are reached). Each one must load or get a clean one-line error; none may crash.
 import Foundation
 import Testing
+import _NTMTestSupport
 @_spi(Testing) import NTMTraining
 import NTMKit
 
@@ -105,9 +106,7 @@ struct Mutator {
 @Suite("Hostile files")
 struct HostileFileFuzzTests {
     static func scratch(_ name: String) -> String {
-        let path = NSTemporaryDirectory() + "ntm-kit-fuzz-\(name)-\(UInt64.random(in: 0...UInt64.max))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        ScratchDirectory.make("fuzz-\(name)")
     }
 
     /// A tiny experiment whose training checkpoints are small, so thousands of them load in seconds.

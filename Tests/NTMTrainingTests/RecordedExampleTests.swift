@@ -2,6 +2,7 @@
 // model's masked outputs, every recorded weighting, and how focused each weighting is.
 import Foundation
 import Testing
+import _NTMTestSupport
 import NTMKit
 
 @Suite("Recorded example")
@@ -75,9 +76,7 @@ struct RecordedExampleTests {
         #expect(example.point == config.examplePoint && example.recorded.count == 2)
         #expect(run.results.first { $0.kind == .lstm }?.example == nil)
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recorded-example-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = ScratchDirectory.make("recorded-example")
         let report = RunReport(config: config, results: run.results, command: "ntm-bench copy", manifest: .current(),
                                status: .finished)
         try report.write(to: dir)

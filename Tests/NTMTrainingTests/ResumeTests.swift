@@ -2,6 +2,7 @@
 // checkpoints ends bit for bit where an uninterrupted one does; the NaN guard; inconsistent states.
 import Foundation
 import Testing
+import _NTMTestSupport
 import NTMKit
 @_spi(Testing) import NTMTraining
 
@@ -33,9 +34,7 @@ enum ResumeFixture {
     }
 
     static func scratch(_ name: String) -> String {
-        let path = NSTemporaryDirectory() + "ntm-kit-resume-\(name)-\(UInt64.random(in: 0...UInt64.max))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        ScratchDirectory.make("resume-\(name)")
     }
 
     static func load(_ path: String, into trainer: Trainer) throws -> TrainingState {
