@@ -157,6 +157,27 @@ struct TaskCommandTests {
         #expect(CLITests.removing(["wall_seconds"], from: try RunFiles.json(dir + "/results.json")) == before)
     }
 
+    /// Seeds run apart (as the tasks of a Slurm job array would, each `--seed S --out DIR/seed<S>`) merge
+    /// with `--seeds N --out DIR --resume` into the comparison one `--seeds N` run writes, training nothing again.
+    @Test func seedsRunApartMergeIntoOneComparison() throws {
+        let flags = ["ngrams", "--length", "8", "--models", "rnn", "--sequences", "12", "--batch", "2", "--threads", "1"] + tinySizes
+        let together = Scratch.directory("seeds-together"), apart = Scratch.directory("seeds-apart")
+        #expect(NTMCLI.run(arguments: flags + ["--seeds", "2", "--out", together]) == 0)
+        for seed in ["1", "2"] {
+            #expect(NTMCLI.run(arguments: flags + ["--seed", seed, "--out", apart + "/seed" + seed]) == 0)
+        }
+        let checkpoint = apart + "/seed2/train-state/rnn.safetensors"
+        let trained = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+        let seedResults = try Data(contentsOf: URL(fileURLWithPath: apart + "/seed2/results.json"))
+        #expect(NTMCLI.run(arguments: flags + ["--seeds", "2", "--out", apart, "--resume"]) == 0)
+        // Not trained again: the checkpoint, and the seed's results with its wall times and command, are as they were.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == trained)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: apart + "/seed2/results.json")) == seedResults)
+        for seed in ["seed1", "seed2"] { try RunFiles.expectSameRun(together + "/" + seed, apart + "/" + seed, models: ["rnn"]) }
+        #expect(CLITests.removing(["wall_seconds", "command"], from: try RunFiles.json(together + "/results.json"))
+                == CLITests.removing(["wall_seconds", "command"], from: try RunFiles.json(apart + "/results.json")))
+    }
+
     /// A stop during the first seed leaves the comparison marked interrupted, and `--resume` completes it
     /// (that seed from its checkpoints, the next from scratch) with the numbers of an uninterrupted comparison.
     @Test func interruptedSeedsResume() throws {
