@@ -299,6 +299,12 @@ public struct SeedsReport {
         }
         out.append(Markdown.table(header: header, rows: rows, alignRight: Set(2..<header.count)))
         out.append("")
+        if let memory = memoryUse {
+            out.append("## Memory use")
+            out.append("")
+            out.append(memory)
+            out.append("")
+        }
         out.append("## Learning curves")
         out.append("")
         out.append("Training cost (bits per sequence) across seeds: median (min–max) of each seed's mean over the stretch of "
@@ -355,6 +361,28 @@ public struct SeedsReport {
 
     /// Writes `report.md`, the learning curves (CSV and SVG), the generalisation curve and `results.json`
     /// (last) into `directory`.
+    /// Each seed's heads, by how focused their weightings are on the example sequence that the seed's
+    /// own report draws; nil when no model has memory.
+    var memoryUse: String? {
+        let examples = runs.flatMap { run in run.examples.map { (seed: run.config.seed, kind: $0.kind, example: $0.example) } }
+        guard let first = examples.first else { return nil }
+        let heads = first.example.recorded.map(\.name)
+        let kinds = Array(Set(examples.map(\.kind.rawValue))).sorted()
+        var out = ["The mean largest weight per step of each head, and in brackets how many rows held it, on the first "
+                   + "evaluation sequence \(config.task.phrase(first.example.point)): near 1, the head addresses one row at a "
+                   + "time. Each seed's report draws that sequence in `seed<S>/\(kinds.map { "memory-\($0).svg" }.joined(separator: "`, `"))`.", ""]
+        let rows = examples.map { e -> [String] in
+            ["\(e.seed)", e.kind.rawValue] + e.example.recorded.map { channel in
+                let focus = e.example.focus(of: channel)
+                return "\(Markdown.fixed(focus.meanPeak, 3)) (\(focus.peakRows))"
+            }
+        }
+        let width = rows.map(\.count).max() ?? 2
+        out.append(Markdown.table(header: ["seed", "model"] + heads.map { "`\($0)`" } + Array(repeating: "", count: Swift.max(0, width - 2 - heads.count)),
+                                  rows: rows.map { $0 + Array(repeating: "", count: width - $0.count) }, alignRight: Set(2..<width)))
+        return out.joined(separator: "\n")
+    }
+
     public func write(to directory: String) throws(NTMError) {
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
         try AtomicFile.write(learningCurvesSVG, to: "\(directory)/\(RunReport.learningCurvesFile)")

@@ -137,9 +137,14 @@ struct TaskCommandTests {
         }
         let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
         for text in ["seeds 1, 2", "## Across seeds", "## Per seed", "| 1 | ntm |", "| 2 | rnn |", " ± ", "## Learning curves",
-                     "## Generalisation", "--seeds 2", "| 100 % |", "ntm cost (of 8)"] {
+                     "## Generalisation", "--seeds 2", "| 100 % |", "ntm cost (of 8)", "## Memory use",
+                     "| seed | model | `read_weights.0` | `write_weights.0` |", "`seed<S>/memory-ntm.svg`"] {
             #expect(report.contains(text), "report.md lacks '\(text)'")
         }
+        // One row of head focus per seed for the NTM, none for the RNN, which has no memory.
+        let memoryRows = report.split(separator: "\n").filter { $0.hasPrefix("| 1 | ntm | 0.") || $0.hasPrefix("| 2 | ntm | 0.") || $0.hasPrefix("| 1 | ntm | 1.") || $0.hasPrefix("| 2 | ntm | 1.") }
+        #expect(memoryRows.count == 2 && memoryRows.allSatisfy { $0.contains(") | ") }, "\(memoryRows)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/seed1/memory-ntm.svg") && !FileManager.default.fileExists(atPath: dir + "/seed1/memory-rnn.svg"))
         // Every model has a value in every row of the learning-curve table once its curve has points
         // (8 sequences in batches of 2: the first point is at 2, a quarter of the budget).
         let curveRows = report.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains(" % |") }
