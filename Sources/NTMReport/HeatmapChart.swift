@@ -4,38 +4,39 @@ import Foundation
 
 /// Panels of values over the same time steps, one above the other, as a self-contained SVG.
 ///
-/// A cell's shade is its value's place in the panel's range, `clamp((v - low) / (high - low), 0, 1)`,
-/// rounded to twentieths: white at `low`, dark at `high`. Cells that round to white are not drawn
-/// and equal neighbours in a row are drawn as one rectangle, so a sharp weighting over 128 rows costs
-/// a few elements per step. Non-finite values are drawn red.
+/// A cell's shade is `clamp(v / scale, -1, 1)` rounded to twentieths: positive values dark, negative
+/// ones red, both more opaque the larger they are, so bits and weightings (0 to 1) run from white to
+/// dark and a priority in [-1, 1] shows its sign. Cells that round to white are not drawn and equal
+/// neighbours in a row are drawn as one rectangle, so a sharp weighting over 128 rows costs a few
+/// elements per step. Non-finite values are drawn magenta.
 public struct HeatmapChart {
     /// `values` is `[rows, steps]`, row-major: row `r` at step `t` is `values[r * steps + t]`.
     public struct Panel: Sendable, Equatable {
         public var name: String
         public var rows: Int
         public var values: [Float]
-        public var low: Float
-        public var high: Float
+        /// The value drawn at full strength; larger magnitudes are drawn as it.
+        public var scale: Float
         /// A second, smaller label under the name (a cropped panel's row range).
         public var detail = ""
 
-        public init(name: String, rows: Int, values: [Float], low: Float = 0, high: Float = 1) {
+        public init(name: String, rows: Int, values: [Float], scale: Float = 1) {
+            precondition(scale > 0, "a heatmap panel's scale must be positive")
             self.name = name
             self.rows = rows
             self.values = values
-            self.low = low
-            self.high = high
+            self.scale = scale
         }
 
         /// A panel from a time-major `[steps, width]` array: row `r` is channel `r` over time.
-        public init(name: String, timeMajor: [Float], steps: Int, low: Float = 0, high: Float = 1) {
+        public init(name: String, timeMajor: [Float], steps: Int, scale: Float = 1) {
             precondition(steps > 0 && timeMajor.count % steps == 0, "\(timeMajor.count) values are not \(steps) steps")
             let width = timeMajor.count / steps
             var values = [Float](repeating: 0, count: timeMajor.count)
             for t in 0..<steps {
                 for r in 0..<width { values[r * steps + t] = timeMajor[t * width + r] }
             }
-            self.init(name: name, rows: width, values: values, low: low, high: high)
+            self.init(name: name, rows: width, values: values, scale: scale)
         }
 
         /// The panel cut down to the rows that draw anything, with `margin` rows either side and their
@@ -44,13 +45,13 @@ public struct HeatmapChart {
         public func cropped(margin: Int = 2) -> Panel {
             let steps = values.count / Swift.max(rows, 1)
             let drawn = (0..<rows).filter { r in
-                (0..<steps).contains { t in HeatmapChart.shade(values[r * steps + t], low: low, high: high) != 0 }
+                (0..<steps).contains { t in HeatmapChart.shade(values[r * steps + t], scale: scale) != 0 }
             }
             guard let first = drawn.first, let last = drawn.last else { return self }
             let from = Swift.max(first - margin, 0), to = Swift.min(last + margin, rows - 1)
             if from == 0 && to == rows - 1 { return self }
             var panel = Panel(name: name, rows: to - from + 1, values: Array(values[(from * steps)..<((to + 1) * steps)]),
-                              low: low, high: high)
+                              scale: scale)
             panel.detail = "rows \(from)–\(to), top to bottom"
             return panel
         }
@@ -71,16 +72,15 @@ public struct HeatmapChart {
     static let width = 640.0, left = 150.0, right = 20.0, top = 40.0, gap = 12.0, bottom = 40.0
     /// Pixels per row, and the tallest a panel may be (128 memory rows fit in 160 pixels).
     static let rowHeight = 6.0, maxPanelHeight = 160.0
-    public static let ink = "#1f2a44", invalid = "#d62728"
+    public static let ink = "#1f2a44", negative = "#c0392b", invalid = "#ff00ff"
 
     static func panelHeight(_ rows: Int) -> Double { Swift.min(Double(Swift.max(rows, 1)) * rowHeight, maxPanelHeight) }
 
-    /// The shade of `v` in twentieths (0 = not drawn), or nil for a non-finite value.
-    public static func shade(_ v: Float, low: Float, high: Float) -> Int? {
+    /// The shade of `v` in signed twentieths, -20...20 (0 = not drawn), or nil for a non-finite value.
+    public static func shade(_ v: Float, scale: Float) -> Int? {
         guard v.isFinite else { return nil }
-        let span = high - low
-        let f = span > 0 ? Double((v - low) / span) : (v >= high ? 1 : 0)
-        return Int((Swift.min(Swift.max(f, 0), 1) * 20).rounded())
+        let f = Double(v) / Double(scale)
+        return Int((Swift.min(Swift.max(f, -1), 1) * 20).rounded())
     }
 
     public var svg: String {
@@ -104,18 +104,19 @@ public struct HeatmapChart {
                 lines.append("<text x=\"\(f(Self.left - 8))\" y=\"\(f(y + h / 2 + 12))\" text-anchor=\"end\" font-size=\"10\" "
                              + "fill=\"#555\">\(escape(panel.detail))</text>")
             }
-            var cells: [String] = [], invalid: [String] = []
+            var cells: [String] = [], negatives: [String] = [], invalid: [String] = []
             for r in 0..<panel.rows {
                 let ry = f(y + Double(r) * rowHeight), rh = f(rowHeight)
                 var t = 0
                 while t < steps {
-                    let s = Self.shade(panel.values[r * steps + t], low: panel.low, high: panel.high)
+                    let s = Self.shade(panel.values[r * steps + t], scale: panel.scale)
                     var end = t + 1
-                    while end < steps && Self.shade(panel.values[r * steps + end], low: panel.low, high: panel.high) == s { end += 1 }
+                    while end < steps && Self.shade(panel.values[r * steps + end], scale: panel.scale) == s { end += 1 }
                     let rect = "<rect x=\"\(f(Self.left + Double(t) * cell))\" y=\"\(ry)\" "
                         + "width=\"\(f(Double(end - t) * cell))\" height=\"\(rh)\""
                     if let s {
-                        if s > 0 { cells.append(rect + " fill-opacity=\"\(String(format: "%.2f", Double(s) / 20))\"/>") }
+                        let opacity = " fill-opacity=\"\(String(format: "%.2f", Double(abs(s)) / 20))\"/>"
+                        if s > 0 { cells.append(rect + opacity) } else if s < 0 { negatives.append(rect + opacity) }
                     } else {
                         invalid.append(rect + "/>")
                     }
@@ -123,6 +124,7 @@ public struct HeatmapChart {
                 }
             }
             if !cells.isEmpty { lines += ["<g fill=\"\(Self.ink)\">"] + cells + ["</g>"] }
+            if !negatives.isEmpty { lines += ["<g fill=\"\(Self.negative)\">"] + negatives + ["</g>"] }
             if !invalid.isEmpty { lines += ["<g fill=\"\(Self.invalid)\">"] + invalid + ["</g>"] }
             lines.append("<rect x=\"\(f(Self.left))\" y=\"\(f(y))\" width=\"\(f(plotWidth))\" height=\"\(f(h))\" "
                          + "fill=\"none\" stroke=\"#888\"/>")

@@ -8,11 +8,10 @@ import NTMTraining
 public enum MemoryFigure {
     public static func svg(_ example: RecordedExample, title: String) -> String {
         let T = example.steps
+        // Full strength at 1: bits, outputs and weightings lie in [0, 1], priorities in [-1, 1]; a larger
+        // input (repeat copy's standardised repeat count) is drawn at full strength.
         func panel(_ name: String, _ tensor: Tensor) -> HeatmapChart.Panel {
-            // The shade runs over [0, 1], widened to the values' own range (priorities in [-1, 1]).
-            let finite = tensor.values.filter(\.isFinite)
-            return HeatmapChart.Panel(name: name, timeMajor: tensor.values, steps: T,
-                                      low: Swift.min(0, finite.min() ?? 0), high: Swift.max(1, finite.max() ?? 1))
+            HeatmapChart.Panel(name: name, timeMajor: tensor.values, steps: T)
         }
         let panels = [panel("input", example.inputs), panel("target", example.targets), panel("output", example.outputs)]
             + example.recorded.map { panel($0.name, $0.tensor).cropped() }

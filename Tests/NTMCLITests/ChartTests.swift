@@ -106,9 +106,9 @@ struct ChartTests {
     }
 
     @Test func heatmapShadesMergesRunsAndLeavesWhiteUndrawn() {
-        // Row 0: 0, 1, 1, 0.5 — the two ones are one rectangle two cells wide. Row 1: 0.02 (rounds to white),
-        // 0.5, NaN (red), 0.
-        let panel = HeatmapChart.Panel(name: "w <0>", rows: 2, values: [0, 1, 1, 0.5, 0.02, 0.5, .nan, 0])
+        // Row 0: 0, 1, 1.7 (drawn as 1), 0.5 — the two full cells are one rectangle two cells wide. Row 1: 0.02
+        // (rounds to white), 0.5, NaN (magenta), -0.25 (red).
+        let panel = HeatmapChart.Panel(name: "w <0>", rows: 2, values: [0, 1, 1.7, 0.5, 0.02, 0.5, .nan, -0.25])
         let svg = HeatmapChart(title: "t & u", steps: 4, panels: [panel]).svg
         Self.expectWellFormed(svg)
         #expect(!svg.contains("nan") && !svg.contains("inf"))
@@ -119,16 +119,19 @@ struct ChartTests {
         #expect(ink[0].contains("x=\"267.5\"") && ink[0].contains("width=\"235.0\"") && ink[0].contains("fill-opacity=\"1.00\""))
         #expect(ink[1].contains("x=\"502.5\"") && ink[1].contains("fill-opacity=\"0.50\""))
         #expect(ink[2].contains("x=\"267.5\"") && ink[2].contains("width=\"117.5\"") && ink[2].contains("fill-opacity=\"0.50\""))
-        let red = Self.cells(svg, color: HeatmapChart.invalid)
-        #expect(red.count == 1 && red[0].contains("x=\"385.0\""))
+        let invalid = Self.cells(svg, color: HeatmapChart.invalid)
+        #expect(invalid.count == 1 && invalid[0].contains("x=\"385.0\"") && !invalid[0].contains("opacity"))
+        let negative = Self.cells(svg, color: HeatmapChart.negative)
+        #expect(negative.count == 1 && negative[0].contains("x=\"502.5\"") && negative[0].contains("fill-opacity=\"0.25\""))
     }
 
     @Test func heatmapPanelsComeFromTimeMajorTensorsAndTheirRange() {
         // [T = 2, width = 3] time-major becomes [3 rows, 2 steps].
-        let panel = HeatmapChart.Panel(name: "p", timeMajor: [1, 2, 3, 4, 5, 6], steps: 2, low: -1, high: 1)
-        #expect(panel.rows == 3 && panel.values == [1, 4, 2, 5, 3, 6])
-        #expect(HeatmapChart.shade(0, low: -1, high: 1) == 10 && HeatmapChart.shade(-3, low: -1, high: 1) == 0)
-        #expect(HeatmapChart.shade(0.96, low: 0, high: 1) == 19 && HeatmapChart.shade(.infinity, low: 0, high: 1) == nil)
+        let panel = HeatmapChart.Panel(name: "p", timeMajor: [1, 2, 3, 4, 5, 6], steps: 2, scale: 6)
+        #expect(panel.rows == 3 && panel.values == [1, 4, 2, 5, 3, 6] && panel.scale == 6)
+        #expect(HeatmapChart.shade(3, scale: 6) == 10 && HeatmapChart.shade(-3, scale: 1) == -20 && HeatmapChart.shade(0.01, scale: 1) == 0)
+        #expect(HeatmapChart.shade(0.96, scale: 1) == 19 && HeatmapChart.shade(-0.5, scale: 1) == -10)
+        #expect(HeatmapChart.shade(.infinity, scale: 1) == nil && HeatmapChart.shade(.nan, scale: 1) == nil)
         // Time steps are labelled every 1, 2 or 5 times a power of ten, at most about ten of them.
         let long = HeatmapChart(title: "copy", steps: 41, panels: [HeatmapChart.Panel(name: "w", rows: 128, values: [Float](repeating: 0, count: 128 * 41))])
         Self.expectWellFormed(long.svg)
