@@ -367,7 +367,7 @@ public struct RunReport {
     /// then the NTM against the best baseline beyond the training distribution.
     var taskReading: String {
         let points = config.evaluationPoints
-        let train = points.contains(config.task.hardestPoint) ? config.task.hardestPoint : points.first!
+        let train = config.readingPoint
         let farthest = points.last!
         var sentences: [String] = []
         for r in results where !r.finished {

@@ -18,7 +18,7 @@ public struct ModelResult: Sendable {
     /// Whether the model was trained on its whole budget and evaluated (false: a run stopped early;
     /// `outcome` holds the numbers so far and `evaluation` is empty).
     public var finished: Bool = true
-    /// The first evaluation sequence at ``ExperimentConfig/examplePoint`` through the trained model, for
+    /// The first evaluation sequence at ``ExperimentConfig/readingPoint`` through the trained model, for
     /// models that record tensors (the NTM's weightings); nil for the others and for unfinished runs.
     public var example: RecordedExample? = nil
 }
@@ -122,7 +122,7 @@ public enum Experiment {
                                 checkpoint: Checkpoint.file(of: model, extra: ["task": config.task.name, "seed": "\(config.seed)"]),
                                 finished: finished)
             if finished {
-                let example = RecordedExample.record(model: model, task: task, point: config.examplePoint,
+                let example = RecordedExample.record(model: model, task: task, point: config.readingPoint,
                                                      evalSeed: config.evalSeed)
                 if !example.recorded.isEmpty { r.example = example }
             }

@@ -227,9 +227,9 @@ public struct ExperimentConfig: Sendable, Equatable {
                                   repeats: point.repeats, seed: seed, keepBest: keepBest && validationEvery > 0)
     }
 
-    /// Where reports draw one sequence through each model: the hardest training point when it is
-    /// evaluated, otherwise the first evaluation point.
-    public var examplePoint: TaskPoint {
+    /// Where reports read each model's result and draw its example sequence: the hardest training point
+    /// when it is evaluated, otherwise the first evaluation point.
+    public var readingPoint: TaskPoint {
         let points = evaluationPoints
         return points.contains(task.hardestPoint) ? task.hardestPoint : points.first ?? task.hardestPoint
     }

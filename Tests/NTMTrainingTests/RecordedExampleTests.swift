@@ -16,9 +16,9 @@ struct RecordedExampleTests {
         let config = HostileFileFuzzTests.tinyExperiment
         let task = config.task.make()
         let ntm = Self.model(.ntm)
-        #expect(config.examplePoint == TaskPoint(length: 3))
-        let example = RecordedExample.record(model: ntm, task: task, point: config.examplePoint, evalSeed: config.evalSeed)
-        let batch = Evaluation.batch(task: task, point: config.examplePoint, first: 0, count: 1, evalSeed: config.evalSeed)
+        #expect(config.readingPoint == TaskPoint(length: 3))
+        let example = RecordedExample.record(model: ntm, task: task, point: config.readingPoint, evalSeed: config.evalSeed)
+        let batch = Evaluation.batch(task: task, point: config.readingPoint, first: 0, count: 1, evalSeed: config.evalSeed)
         let T = batch.steps
         #expect(example.steps == T && example.inputs.shape == [T, 5] && example.outputs.shape == [T, 4])
         #expect(example.inputs.values == batch.inputs.values && example.targets.values == batch.targets.values)
@@ -48,8 +48,8 @@ struct RecordedExampleTests {
             }
         }
         // The same model and seed give the same example; a baseline records nothing.
-        #expect(RecordedExample.record(model: ntm, task: task, point: config.examplePoint, evalSeed: config.evalSeed) == example)
-        #expect(RecordedExample.record(model: Self.model(.lstm), task: task, point: config.examplePoint,
+        #expect(RecordedExample.record(model: ntm, task: task, point: config.readingPoint, evalSeed: config.evalSeed) == example)
+        #expect(RecordedExample.record(model: Self.model(.lstm), task: task, point: config.readingPoint,
                                        evalSeed: config.evalSeed).recorded.isEmpty)
     }
 
@@ -73,7 +73,7 @@ struct RecordedExampleTests {
         let run = Experiment.run(config, threads: 1, control: ExperimentControl())
         let ntm = try #require(run.results.first { $0.kind == .ntm })
         let example = try #require(ntm.example)
-        #expect(example.point == config.examplePoint && example.recorded.count == 2)
+        #expect(example.point == config.readingPoint && example.recorded.count == 2)
         #expect(run.results.first { $0.kind == .lstm }?.example == nil)
 
         let dir = ScratchDirectory.make("recorded-example")
