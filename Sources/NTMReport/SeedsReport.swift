@@ -367,10 +367,11 @@ public struct SeedsReport {
         let examples = runs.flatMap { run in run.examples.map { (seed: run.config.seed, kind: $0.kind, example: $0.example) } }
         guard let first = examples.first else { return nil }
         let heads = first.example.recorded.map(\.name)
-        let kinds = Array(Set(examples.map(\.kind.rawValue))).sorted()
+        var files: [String] = []
+        for e in examples where !files.contains(RunReport.memoryFile(e.kind)) { files.append(RunReport.memoryFile(e.kind)) }
         var out = ["The mean largest weight per step of each head, and in brackets how many rows held it, on the first "
                    + "evaluation sequence \(config.task.phrase(first.example.point)): near 1, the head addresses one row at a "
-                   + "time. Each seed's report draws that sequence in `seed<S>/\(kinds.map { "memory-\($0).svg" }.joined(separator: "`, `"))`.", ""]
+                   + "time. Each seed's report draws that sequence in `seed<S>/\(files.joined(separator: "`, `seed<S>/"))`.", ""]
         let rows = examples.map { e -> [String] in
             ["\(e.seed)", e.kind.rawValue] + e.example.recorded.map { channel in
                 let focus = e.example.focus(of: channel)
