@@ -185,12 +185,19 @@ public func gemmAccumulate(
             n += 4
         }
         while n < N {
-            for r in 0..<rows {
-                let a = A + (m + r) * rowStrideA
-                var t: Float = 0
-                for k in 0..<K { t += a[k * colStrideA] * B[k * ldb + n] }
-                C[(m + r) * ldc + n] += t
+            // The four rows' sums in one pass: four independent chains of additions, each in order of k.
+            var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
+            for k in 0..<K {
+                let b = B[k * ldb + n], o = k * colStrideA
+                t0 += a0[o] * b
+                t1 += a1[o] * b
+                t2 += a2[o] * b
+                t3 += a3[o] * b
             }
+            C[m * ldc + n] += t0
+            C[(m + 1) * ldc + n] += t1
+            C[(m + 2) * ldc + n] += t2
+            C[(m + 3) * ldc + n] += t3
             n += 1
         }
         m += rows

@@ -134,6 +134,30 @@ struct MatMulTests {
         }
     }
 
+    /// Rows in blocks of four (a batch of four or more, and every weight gradient) sum each output in order of
+    /// `k` from zero and then add it to `C`, in the vector columns and the leftover ones alike. Pinned bit
+    /// for bit; sizes are the controller's (129 inputs) and ones that leave every remainder of columns.
+    @Test(arguments: [4, 8], [41, 100, 129, 130])
+    func blockRowsSumInOrderOfK(M: Int, N: Int) {
+        var rng = RandomSource(seed: UInt64(91 + M * 1000 + N))
+        for K in [3, 400, 401] {
+            let ldb = N + 3
+            let A = TestData.uniform(M * K, rng: &rng), B = TestData.uniform(K * ldb, rng: &rng)
+            let start = TestData.uniform(M * N, rng: &rng)
+            var expected = start
+            for m in 0..<M {
+                for n in 0..<N {
+                    var t: Float = 0
+                    for k in 0..<K { t = t + A[m * K + k] * B[k * ldb + n] }
+                    expected[m * N + n] = start[m * N + n] + t
+                }
+            }
+            let a = TestBuffer(A), b = TestBuffer(B), c = TestBuffer(start)
+            gemmAccumulate(M, N, K, a.p, rowStrideA: K, colStrideA: 1, b.p, ldb, c.p, N)
+            #expect(c.array.map(\.bitPattern) == expected.map(\.bitPattern), "M=\(M) N=\(N) K=\(K)")
+        }
+    }
+
     /// A hand-computed product, so the reference itself is pinned too.
     @Test func handComputedProducts() {
         // A = [[1, 2, 3], [4, 5, 6]], W = [[1, 0, -1], [2, 1, 0]]  →  A Wᵀ = [[-2, 4], [-2, 13]].

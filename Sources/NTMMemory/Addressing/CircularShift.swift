@@ -24,6 +24,21 @@ public enum CircularShift {
         shifts s: UnsafePointer<Float>, shiftRange S: Int, count N: Int,
         inputGradient dwg: UnsafeMutablePointer<Float>, shiftGradient ds: UnsafeMutablePointer<Float>
     ) {
+        if S == 1 && N >= 3 {
+            backwardShiftRange1(outputGradient: dws, input: wg, shifts: s, count: N,
+                                inputGradient: dwg, shiftGradient: ds)
+        } else {
+            backwardAnyRange(outputGradient: dws, input: wg, shifts: s, shiftRange: S, count: N,
+                             inputGradient: dwg, shiftGradient: ds)
+        }
+    }
+
+    /// The backward pass for any shift range.
+    static func backwardAnyRange(
+        outputGradient dws: UnsafePointer<Float>, input wg: UnsafePointer<Float>,
+        shifts s: UnsafePointer<Float>, shiftRange S: Int, count N: Int,
+        inputGradient dwg: UnsafeMutablePointer<Float>, shiftGradient ds: UnsafeMutablePointer<Float>
+    ) {
         for j in -S...S {
             let sj = s[j + S]
             let shift = modulo(j, N)
@@ -38,6 +53,37 @@ public enum CircularShift {
             }
             ds[j + S] += acc
         }
+    }
+
+    /// The general loop above for shifts -1, 0, +1, in one pass over `k = n - j` instead of three, with the
+    /// same arithmetic in the same order: `dL/dwg_k` gets its terms for `j = -1, 0, +1` in turn, and
+    /// `dL/ds_j` sums its terms in order of `k` from 0, as the general loop does (it starts at
+    /// `n = j mod N`, where `k = 0`). The three sums are then independent chains of additions that overlap,
+    /// where the general loop ran them one after another.
+    @inline(__always) static func backwardShiftRange1(
+        outputGradient dws: UnsafePointer<Float>, input wg: UnsafePointer<Float>, shifts s: UnsafePointer<Float>,
+        count N: Int, inputGradient dwg: UnsafeMutablePointer<Float>, shiftGradient ds: UnsafeMutablePointer<Float>
+    ) {
+        let sm = s[0], s0 = s[1], sp = s[2]
+        var am: Float = 0, a0: Float = 0, ap: Float = 0
+        // j = -1 reads dws at (k - 1) mod N, j = 0 at k, j = +1 at (k + 1) mod N.
+        @inline(__always) func term(_ k: Int, _ previous: Int, _ next: Int) {
+            let x = wg[k], gm = dws[previous], g0 = dws[k], gp = dws[next]
+            var d = dwg[k]
+            d += gm * sm
+            d += g0 * s0
+            d += gp * sp
+            dwg[k] = d
+            am += gm * x
+            a0 += g0 * x
+            ap += gp * x
+        }
+        term(0, N - 1, 1)
+        for k in 1..<(N - 1) { term(k, k - 1, k + 1) }
+        term(N - 1, N - 2, 0)
+        ds[0] += am
+        ds[1] += a0
+        ds[2] += ap
     }
 
     @inline(__always) static func modulo(_ a: Int, _ n: Int) -> Int {
