@@ -1,6 +1,7 @@
 // Creating the output directory of a run, refusing paths that cannot hold one.
 import Foundation
 import NTMCore
+import NTMReport
 
 enum OutputDirectory {
     /// Creates `path` (and its parents) if needed; refuses a path that is a file or not writable.
@@ -45,9 +46,10 @@ enum OutputDirectory {
     }
 
     /// Removes what a previous, finished run left that a new run would otherwise seem to own: its training
-    /// checkpoints, and the results and report that say it finished.
+    /// checkpoints and every file its report wrote (``RunReport/fileNames``), the results that say it
+    /// finished among them. Files of other names are the user's and stay.
     static func clearPreviousRun(out: String, stateDirectory: String) throws(NTMError) {
-        let paths = stateFiles(stateDirectory).map { stateDirectory + "/" + $0 } + [out + "/results.json", out + "/report.md"]
+        let paths = stateFiles(stateDirectory).map { stateDirectory + "/" + $0 } + RunReport.fileNames.map { out + "/" + $0 }
         for path in paths where FileManager.default.fileExists(atPath: path) {
             guard unlink(path) == 0 else {
                 throw .runtime("cannot remove \(path) of the previous run: \(String(cString: strerror(errno)))")

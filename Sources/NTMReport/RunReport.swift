@@ -457,6 +457,15 @@ public struct RunReport {
 
     // MARK: - Writing
 
+    /// The names of every file ``write(to:)`` may write, for any models: what a new run in the same
+    /// directory removes first, so that nothing of an earlier run (a checkpoint of a model this run does not
+    /// train, a figure it does not draw) seems to belong to it.
+    public static let fileNames: [String] = {
+        ModelKind.allCases.map { "\($0.rawValue).safetensors" } + ModelKind.allCases.map(memoryFile)
+            + ["learning-curves.csv", learningCurvesFile, "validation.csv", "config.json", generalisationFile,
+               "report.md", "results.json"]
+    }()
+
     /// Writes every file of the run into `directory` (which must exist), each atomically, `results.json`
     /// (which says whether the run finished) last.
     public func write(to directory: String) throws(NTMError) {

@@ -133,6 +133,23 @@ struct ReliabilityTests {
         try RunFiles.expectSameRun(a, b, models: ["ntm"])
     }
 
+    /// A new run in the directory of a finished one removes every file the old run wrote, so a checkpoint of
+    /// a model the new run does not train cannot pass for its own; files the kit did not write stay.
+    @Test func aNewRunRemovesTheFilesOfThePreviousOne() throws {
+        let dir = Scratch.directory("rel-replace")
+        let common = ["--length", "3", "--sequences", "6", "--batch", "3", "--threads", "1", "--preset", RunFiles.preset,
+                      "--controller-size", "8", "--eval-sequences", "3", "--quiet", "--out", dir]
+        #expect(Self.run(["train", "--model", "lstm", "--layers", "1"] + common) == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/lstm.safetensors"))
+        try AtomicFile.write("mine\n", to: dir + "/notes.txt")
+        #expect(Self.run(["train", "--model", "ntm", "--memory-rows", "6", "--memory-width", "4"] + common) == 0)
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(!names.contains("lstm.safetensors"), "the earlier run's checkpoint was left: \(names.sorted())")
+        #expect(names.isSuperset(of: ["ntm.safetensors", "memory-ntm.svg", "results.json", "report.md", "notes.txt"]))
+        let models = try RunFiles.json(dir + "/results.json")["models"]?.arrayValue?.compactMap { $0["model"]?.stringValue }
+        #expect(models == ["ntm"])
+    }
+
     @Test func resumingWithOtherSettingsOrOverAnUnfinishedRunIsRefused() throws {
         let dir = Scratch.directory("rel-refuse")
         #expect(Self.run(Self.copy + ["--out", dir], stopAfter: 3) == 130)
