@@ -288,6 +288,7 @@ public final class Trainer {
             }
         }
         finalState = nil
+        let seenAtStart = loop.seen
         var checkpointedAt = control.checkpointPath != nil ? lastCheckpointSequences : nil
         while loop.seen < settings.sequences {
             if control.stop?.shouldStop(steps: loop.steps) == true {
@@ -361,7 +362,8 @@ public final class Trainer {
             }
         }
         // The end of the budget: checkpoint it (training done, evaluation not yet), then keep the best weights.
-        let end = trainingState(seconds: elapsed())
+        // A run resumed at its end trained nothing: it keeps the time it had, not that plus this call's.
+        let end = trainingState(seconds: loop.seen == seenAtStart ? loop.secondsBefore : elapsed())
         if checkpointedAt != loop.seen {
             do { try writeCheckpoint(end) } catch { return .failed(error, outcome()) }
         }

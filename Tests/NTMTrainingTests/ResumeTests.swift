@@ -129,6 +129,9 @@ struct ResumeTests {
             Issue.record("did not finish"); return
         }
         #expect(o2.steps == o1.steps && o2.curve.map(\.costBits) == o1.curve.map(\.costBits) && o2.selected == o1.selected)
+        // It trained nothing, so its wall time is the first run's, exactly: not that plus the time this call took
+        // (microseconds, but on a busy machine enough to change the rounded time in results.json).
+        #expect(o2.wallSeconds == o1.wallSeconds)
         #expect(zip(first.model.parameters, again.model.parameters).allSatisfy { $0.value.array == $1.value.array })
     }
 
