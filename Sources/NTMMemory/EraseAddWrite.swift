@@ -70,17 +70,27 @@ public enum EraseAddWrite {
                 store4(g * (1 - w4 * ev), dRow + m)
                 m += 4
             }
-            var dwn = acc.sum()
-            while m < M {
-                let g = dRow[m]
-                dwn += g * (a[m] - row[m] * e[m])
-                de[m] -= g * row[m] * wn
-                da[m] += g * wn
-                dRow[m] = g * (1 - wn * e[m])
-                m += 1
-            }
-            dw[n] += dwn
+            dw[n] += scalarColumns(m..<M, acc.sum(), wn, row: row, erase: e, add: a, rowGradient: dRow,
+                                   eraseGradient: de, addGradient: da)
         }
+    }
+
+    /// The columns past the vector blocks, one at a time; returns `dL/dw_n`, the vector blocks' part
+    /// (`partial`) plus theirs.
+    @inline(__always) static func scalarColumns(
+        _ columns: Range<Int>, _ partial: Float, _ wn: Float, row: UnsafePointer<Float>,
+        erase e: UnsafePointer<Float>, add a: UnsafePointer<Float>, rowGradient dRow: UnsafeMutablePointer<Float>,
+        eraseGradient de: UnsafeMutablePointer<Float>, addGradient da: UnsafeMutablePointer<Float>
+    ) -> Float {
+        var dwn = partial
+        for m in columns {
+            let g = dRow[m]
+            dwn += g * (a[m] - row[m] * e[m])
+            de[m] -= g * row[m] * wn
+            da[m] += g * wn
+            dRow[m] = g * (1 - wn * e[m])
+        }
+        return dwn
     }
     /// ``backward(memoryGradient:memory:weighting:erase:add:rows:width:weightingGradient:eraseGradient:addGradient:)``
     /// for widths 20–23 (the paper's 20): the same arithmetic in the same order, with the first 20 columns
@@ -115,17 +125,8 @@ public enum EraseAddWrite {
             de2 = de2 - g2 * r2 * w4
             da2 = da2 + g2 * w4
             store4(g2 * (1 - w4 * e2), dRow + 16)
-            var dwn = acc.sum()
-            var m = 20
-            while m < M {
-                let g = dRow[m]
-                dwn += g * (a[m] - row[m] * e[m])
-                de[m] -= g * row[m] * wn
-                da[m] += g * wn
-                dRow[m] = g * (1 - wn * e[m])
-                m += 1
-            }
-            dw[n] += dwn
+            dw[n] += scalarColumns(20..<M, acc.sum(), wn, row: row, erase: e, add: a, rowGradient: dRow,
+                                   eraseGradient: de, addGradient: da)
         }
         store8(de0, de); store8(de1, de + 8); store4(de2, de + 16)
         store8(da0, da); store8(da1, da + 8); store4(da2, da + 16)

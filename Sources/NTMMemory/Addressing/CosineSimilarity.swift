@@ -68,11 +68,7 @@ public enum CosineSimilarity {
             let g = dK[n]
             if g == 0 { continue }
             let row = memory + n * M, dRow = dMem + n * M
-            let rowNorm = rowNorms[n]
-            let D = keyNorm * rowNorm + epsilon
-            let inv = g / D
-            let keyScale = keyNorm > 0 ? g * K[n] * rowNorm / (keyNorm * D) : 0
-            let rowScale = rowNorm > 0 ? g * K[n] * keyNorm / (rowNorm * D) : 0
+            let (inv, keyScale, rowScale) = rowFactors(g, K[n], rowNorm: rowNorms[n], keyNorm: keyNorm)
             // One pass over the row: dk += inv row - keyScale k, dRow += inv k - rowScale row.
             let vInv = SIMD8<Float>(repeating: inv), vKey = SIMD8<Float>(repeating: keyScale)
             let vRow = SIMD8<Float>(repeating: rowScale)
@@ -89,13 +85,31 @@ public enum CosineSimilarity {
                 store4(load4(dRow + m) + inv * kv - rowScale * r, dRow + m)
                 m += 4
             }
-            while m < M {
-                dk[m] += row[m] * inv - k[m] * keyScale
-                dRow[m] += k[m] * inv - row[m] * rowScale
-                m += 1
-            }
+            scalarColumns(m..<M, inv, keyScale, rowScale, row: row, key: k, keyGradient: dk, rowGradient: dRow)
         }
     }
+
+    /// `1 / D_n` and the two cancelling terms' factors of row `n`, each scaled by `g = dL/dK_n`.
+    @inline(__always) static func rowFactors(_ g: Float, _ Kn: Float, rowNorm: Float, keyNorm: Float)
+        -> (inv: Float, keyScale: Float, rowScale: Float) {
+        let D = keyNorm * rowNorm + epsilon
+        let keyScale = keyNorm > 0 ? g * Kn * rowNorm / (keyNorm * D) : 0
+        let rowScale = rowNorm > 0 ? g * Kn * keyNorm / (rowNorm * D) : 0
+        return (g / D, keyScale, rowScale)
+    }
+
+    /// The columns past the vector blocks, one at a time.
+    @inline(__always) static func scalarColumns(
+        _ columns: Range<Int>, _ inv: Float, _ keyScale: Float, _ rowScale: Float,
+        row: UnsafePointer<Float>, key k: UnsafePointer<Float>,
+        keyGradient dk: UnsafeMutablePointer<Float>, rowGradient dRow: UnsafeMutablePointer<Float>
+    ) {
+        for m in columns {
+            dk[m] += row[m] * inv - k[m] * keyScale
+            dRow[m] += k[m] * inv - row[m] * rowScale
+        }
+    }
+
     /// The backward pass above for widths 20–23 (the paper's 20): the same arithmetic in the same order,
     /// with the first 20 entries of `dL/dk` held in registers across all rows instead of going through
     /// memory at every row.
@@ -111,11 +125,7 @@ public enum CosineSimilarity {
             let g = dK[n]
             if g == 0 { continue }
             let row = memory + n * M, dRow = dMem + n * M
-            let rowNorm = rowNorms[n]
-            let D = keyNorm * rowNorm + epsilon
-            let inv = g / D
-            let keyScale = keyNorm > 0 ? g * K[n] * rowNorm / (keyNorm * D) : 0
-            let rowScale = rowNorm > 0 ? g * K[n] * keyNorm / (rowNorm * D) : 0
+            let (inv, keyScale, rowScale) = rowFactors(g, K[n], rowNorm: rowNorms[n], keyNorm: keyNorm)
             let vInv = SIMD8<Float>(repeating: inv), vKey = SIMD8<Float>(repeating: keyScale)
             let vRow = SIMD8<Float>(repeating: rowScale)
             let r0 = load8(row), r1 = load8(row + 8), r2 = load4(row + 16)
@@ -125,12 +135,7 @@ public enum CosineSimilarity {
             store8(load8(dRow + 8) + vInv * k1 - vRow * r1, dRow + 8)
             dk2 = dk2 + inv * r2 - keyScale * k2
             store4(load4(dRow + 16) + inv * k2 - rowScale * r2, dRow + 16)
-            var m = 20
-            while m < M {
-                dk[m] += row[m] * inv - k[m] * keyScale
-                dRow[m] += k[m] * inv - row[m] * rowScale
-                m += 1
-            }
+            scalarColumns(20..<M, inv, keyScale, rowScale, row: row, key: k, keyGradient: dk, rowGradient: dRow)
         }
         store8(dk0, dk); store8(dk1, dk + 8); store4(dk2, dk + 16)
     }
