@@ -9,64 +9,6 @@ private func bits(_ b: TestBuffer) -> [UInt32] { b.array.map(\.bitPattern) }
 
 @Suite("Memory kernel summation order")
 struct KernelOrderTests {
-    /// Widths 20–23 keep `dL/de` and `dL/da` in registers; the results equal the general loop's.
-    @Test(arguments: [20, 21, 22, 23])
-    func eraseAddWriteBackwardAt20To23EqualsTheGeneralLoop(M: Int) {
-        var rng = RandomSource(seed: UInt64(500 + M))
-        let N = 37
-        let memory = TestBuffer(TestData.uniform(N * M, rng: &rng)), w = TestBuffer(TestData.uniform(N, 0, 1, rng: &rng))
-        let e = TestBuffer(TestData.uniform(M, 0, 1, rng: &rng)), a = TestBuffer(TestData.uniform(M, rng: &rng))
-        let dMem = TestData.uniform(N * M, rng: &rng), dw = TestData.uniform(N, rng: &rng)
-        let de = TestData.uniform(M, rng: &rng), da = TestData.uniform(M, rng: &rng)
-        func run(_ kernel: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                            UnsafeMutablePointer<Float>) -> Void) -> [[UInt32]] {
-            let g = TestBuffer(dMem), gw = TestBuffer(dw), ge = TestBuffer(de), ga = TestBuffer(da)
-            kernel(g.p, gw.p, ge.p, ga.p)
-            return [bits(g), bits(gw), bits(ge), bits(ga)]
-        }
-        let fast = run {
-            EraseAddWrite.backward20(memoryGradient: $0, memory: memory.p, weighting: w.p, erase: e.p, add: a.p,
-                                     rows: N, width: M, weightingGradient: $1, eraseGradient: $2, addGradient: $3)
-        }
-        let general = run {
-            EraseAddWrite.backwardAnyWidth(memoryGradient: $0, memory: memory.p, weighting: w.p, erase: e.p, add: a.p,
-                                           rows: N, width: M, weightingGradient: $1, eraseGradient: $2, addGradient: $3)
-        }
-        #expect(fast == general)
-    }
-
-    /// Widths 20–23 keep `dL/dk` in registers; rows with a zero gradient or a zero norm take the same branches.
-    @Test(arguments: [20, 21, 22, 23])
-    func cosineBackwardAt20To23EqualsTheGeneralLoop(M: Int) {
-        var rng = RandomSource(seed: UInt64(600 + M))
-        let N = 29
-        var mem = TestData.uniform(N * M, rng: &rng)
-        for m in 0..<M { mem[3 * M + m] = 0 }  // a zero row
-        let memory = TestBuffer(mem), key = TestBuffer(TestData.uniform(M, rng: &rng))
-        let K = TestBuffer(zeros: N), norms = TestBuffer(zeros: N)
-        let keyNorm = CosineSimilarity.forward(similarity: K.p, rowNorms: norms.p, key: key.p, memory: memory.p,
-                                               rows: N, width: M)
-        var gradient = TestData.uniform(N, rng: &rng)
-        gradient[5] = 0
-        let dK = TestBuffer(gradient)
-        let dk0 = TestData.uniform(M, rng: &rng), dMem0 = TestData.uniform(N * M, rng: &rng)
-        func run(_ kernel: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> [[UInt32]] {
-            let dk = TestBuffer(dk0), dMem = TestBuffer(dMem0)
-            kernel(dk.p, dMem.p)
-            return [bits(dk), bits(dMem)]
-        }
-        let fast = run {
-            CosineSimilarity.backward20(similarityGradient: dK.p, similarity: K.p, rowNorms: norms.p, keyNorm: keyNorm,
-                                        key: key.p, memory: memory.p, rows: N, width: M, keyGradient: $0, memoryGradient: $1)
-        }
-        let general = run {
-            CosineSimilarity.backwardAnyWidth(similarityGradient: dK.p, similarity: K.p, rowNorms: norms.p,
-                                              keyNorm: keyNorm, key: key.p, memory: memory.p, rows: N, width: M,
-                                              keyGradient: $0, memoryGradient: $1)
-        }
-        #expect(fast == general)
-    }
-
     /// Shifts -1, 0, +1 run as one pass; the gradients equal the general loop's, from 3 rows (every index
     /// wraps) to the paper's 128.
     @Test(arguments: [3, 4, 5, 128])
