@@ -23,7 +23,7 @@ for f in $kernels; do
     b=$(basename "$f" .swift)
     git show "$new:$f" | sed 's/^import NTMCore//; s/public //' > "$src/New$b.swift"
     git show "$old:$f" | sed -E 's/^import NTMCore//; s/public //; s/enum ([A-Za-z]+)/enum Old\1/;
-        s/(func |    |\(|= |: )(gemmNT|gemvNT|gemmAccumulate|gemmAccumulateTN|accumulateRow|transpose|gemmReference|addColumnSums)\(/\1old_\2(/g' > "$src/Old$b.swift"
+        s/(func |    |\(|= |: |\{ )(gemmNT|gemvNT|gemmAccumulate|gemmAccumulateTN|accumulateRow|transpose|gemmReference|addColumnSums)\(/\1old_\2(/g' > "$src/Old$b.swift"
 done
 cp "$root/notebooks-md/benchmarks/kernel_ab_main.swift" "$src/main.swift"
 (cd "$dir" && swift build -c release 2>&1 | grep -E "error|warning: unre" || true)
