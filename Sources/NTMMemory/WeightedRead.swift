@@ -12,30 +12,20 @@ public enum WeightedRead {
         // every row, which made each row wait on the last one's store.
         var m = 0
         while m + 16 <= M {
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
-            if M - m - 16 >= 4 && M - m - 16 < 8 {
-                // 8 + 8 + 4 in one pass (the paper's width of 20): three independent chains of additions.
-                var a2 = SIMD4<Float>()
-                for n in 0..<N {
-                    let wn = SIMD8<Float>(repeating: w[n]), row = memory + n * M + m
-                    a0 += wn * load8(row)
-                    a1 += wn * load8(row + 8)
-                    a2 += wn.lowHalf * load4(row + 16)
-                }
-                store4(a2, r + m + 16)
-                store8(a0, r + m)
-                store8(a1, r + m + 8)
-                m += 20
-                continue
-            }
+            // Sixteen columns per pass over the rows, and the next four too when only four to seven are
+            // left (the paper's width of 20: 8 + 8 + 4, three independent chains of additions).
+            let withFour = (4..<8).contains(M - m - 16)
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD4<Float>()
             for n in 0..<N {
                 let wn = SIMD8<Float>(repeating: w[n]), row = memory + n * M + m
                 a0 += wn * load8(row)
                 a1 += wn * load8(row + 8)
+                if withFour { a2 += wn.lowHalf * load4(row + 16) }
             }
             store8(a0, r + m)
             store8(a1, r + m + 8)
-            m += 16
+            if withFour { store4(a2, r + m + 16) }
+            m += withFour ? 20 : 16
         }
         if m + 8 <= M {
             var a0 = SIMD8<Float>()
