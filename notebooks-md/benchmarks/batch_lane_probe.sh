@@ -8,18 +8,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-$(mktemp -d)}
-src="$dir/Sources/probe"
-rm -rf "$src"; mkdir -p "$src"
-cat > "$dir/Package.swift" <<'SWIFT'
-// swift-tools-version:6.0
-import PackageDescription
-let package = Package(name: "probe", targets: [.executableTarget(name: "probe", path: "Sources/probe")],
-                      swiftLanguageModes: [.v5])
-SWIFT
+. "$root/notebooks-md/benchmarks/scratch_package.sh"
+src=$(scratch_package "$dir" probe)
 for f in SIMDLoads VectorOps FastMath Math; do cp "$root/Sources/NTMCore/$f.swift" "$src/"; done
 for f in CosineSimilarity Softmax; do
     sed 's/^import NTMCore//; s/public //; s/NTMCore\.dot/dot/g' "$root/Sources/NTMMemory/Addressing/$f.swift" > "$src/$f.swift"
 done
 cp "$root/notebooks-md/benchmarks/batch_lane_probe.swift" "$src/main.swift"
-(cd "$dir" && swift build -c release 2>&1 | grep -E "error" || true)
-"$dir/.build/release/probe"
+scratch_run "$dir" probe

@@ -9,13 +9,8 @@ old=${1:?usage: kernel_ab.sh OLD_REV NEW_REV [SCRATCH_DIR]}
 new=${2:?usage: kernel_ab.sh OLD_REV NEW_REV [SCRATCH_DIR]}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${3:-$(mktemp -d)}
-src="$dir/Sources/kbench"
-rm -rf "$src"; mkdir -p "$src"
-cat > "$dir/Package.swift" <<'SWIFT'
-// swift-tools-version:6.0
-import PackageDescription
-let package = Package(name: "kbench", targets: [.executableTarget(name: "kbench", path: "Sources/kbench")])
-SWIFT
+. "$root/notebooks-md/benchmarks/scratch_package.sh"
+src=$(scratch_package "$dir" kbench)
 cd "$root"
 for f in SIMDLoads VectorOps FastMath Math; do git show "$new:Sources/NTMCore/$f.swift" > "$src/$f.swift"; done
 kernels="Sources/NTMMemory/WeightedRead.swift Sources/NTMMemory/Addressing/CircularShift.swift Sources/NTMMemory/Addressing/Softmax.swift Sources/NTMCore/MatMul.swift"
@@ -26,5 +21,4 @@ for f in $kernels; do
         s/(func |    |\(|= |: |\{ )(gemmNT|gemvNT|gemmAccumulate|gemmAccumulateTN|accumulateRow|transpose|gemmReference|addColumnSums)\(/\1old_\2(/g' > "$src/Old$b.swift"
 done
 cp "$root/notebooks-md/benchmarks/kernel_ab_main.swift" "$src/main.swift"
-(cd "$dir" && swift build -c release 2>&1 | grep -E "error|warning: unre" || true)
-"$dir/.build/release/kbench"
+scratch_run "$dir" kbench
