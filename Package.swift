@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "NTMMemoryTests", dependencies: ["NTMCore", "NTMLayers", "NTMMemory", "_NTMTestSupport"]),
         .testTarget(
             name: "NTMModelsTests",
-            dependencies: ["NTMCore", "NTMModels", "NTMTasks", "_NTMTestSupport"],
+            dependencies: ["NTMCore", "NTMMemory", "NTMModels", "NTMTasks", "_NTMTestSupport"],
             exclude: ["Fixtures/README.md"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "NTMTasksTests", dependencies: ["NTMCore", "NTMTasks"]),

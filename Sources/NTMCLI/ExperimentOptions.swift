@@ -31,6 +31,7 @@ enum SharedFlags {
         FlagSpec("write-heads", "W", "NTM write heads"),
         FlagSpec("shift-range", "S", "NTM shift range (shifts -S...S)"),
         FlagSpec("memory-init", "KIND", "NTM initial memory: constant, learned or random"),
+        FlagSpec("weighting-init", "KIND", "NTM initial weightings: uniform (softmax of N(0, 0.1²)) or first-row (0.994 on row 0)"),
     ]
 
     static let help = FlagSpec("help", nil, "show this help")
@@ -156,7 +157,7 @@ enum ExperimentOptions {
     }
 
     static func applySizes(_ args: Arguments, to config: inout ExperimentConfig, target: ModelKind?) throws(NTMError) {
-        let ntmOnly = ["memory-rows", "memory-width", "read-heads", "write-heads", "shift-range", "memory-init"]
+        let ntmOnly = ["memory-rows", "memory-width", "read-heads", "write-heads", "shift-range", "memory-init", "weighting-init"]
         if let target, target != .ntm {
             for f in ntmOnly where args.has(f) { throw .usage("--\(f) applies to the NTM only, not to --model \(target.rawValue)") }
         }
@@ -191,6 +192,12 @@ enum ExperimentOptions {
                         throw .usage("--memory-init must be constant, learned or random, got '\(s)'")
                     }
                     m.memoryInit = mi
+                }
+                if let s = args.string("weighting-init") {
+                    guard let wi = WeightingInit(rawValue: s) else {
+                        throw .usage("--weighting-init must be \(WeightingInit.allCases.map(\.rawValue).joined(separator: " or ")), got '\(s)'")
+                    }
+                    m.weightingInit = wi
                 }
             }
             config.plans[kind]!.model = m

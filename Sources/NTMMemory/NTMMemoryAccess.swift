@@ -12,10 +12,12 @@ public struct NTMMemoryConfig: Sendable, Equatable {
     public var writeHeads: Int
     public var shiftRange: Int
     public var memoryInit: MemoryInit
+    public var weightingInit: WeightingInit
     public var clipValue: Float
 
     public init(controllerSize: Int, memoryRows: Int, memoryWidth: Int, readHeads: Int, writeHeads: Int,
-                shiftRange: Int, memoryInit: MemoryInit = .constant, clipValue: Float = 20) {
+                shiftRange: Int, memoryInit: MemoryInit = .constant, weightingInit: WeightingInit = .uniform,
+                clipValue: Float = 20) {
         self.controllerSize = controllerSize
         self.memoryRows = memoryRows
         self.memoryWidth = memoryWidth
@@ -23,6 +25,7 @@ public struct NTMMemoryConfig: Sendable, Equatable {
         self.writeHeads = writeHeads
         self.shiftRange = shiftRange
         self.memoryInit = memoryInit
+        self.weightingInit = weightingInit
         self.clipValue = clipValue
     }
 }
@@ -124,15 +127,23 @@ public final class NTMMemoryAccess: MemoryAccess {
     }
 
     /// Initialisation (documented in README § "Initialisation"): head weights Glorot-uniform, biases
-    /// zero; `ρ`, `ω` from `N(0, 0.1²)`; memory per `memoryInit` (`learned` starts from the same
-    /// `N(0, 0.5²)` draw as `random`).
+    /// zero; `ρ` from `N(0, 0.1²)`; `ω` per `weightingInit`; memory per `memoryInit` (`learned` starts
+    /// from the same `N(0, 0.5²)` draw as `random`).
     public func initialize(rng: inout RandomSource) {
         for h in heads {
             Initializer.glorotUniform(h.weight, fanIn: h.inputSize, fanOut: h.outputSize, rng: &rng)
             h.bias.value.zero()
         }
         for p in readInit { Initializer.normal(p, std: 0.1, rng: &rng) }
+        // `first-row` still makes the `uniform` draw and then replaces it, so that every other parameter
+        // gets the same values under either choice and a comparison of the two changes `ω` alone.
         for p in weightingInit { Initializer.normal(p, std: 0.1, rng: &rng) }
+        if config.weightingInit == .firstRow {
+            for p in weightingInit {
+                p.value.fill(0)
+                p.value.base[0] = WeightingInit.firstRowLogit
+            }
+        }
         switch config.memoryInit {
         case .constant:
             memoryInit.value.fill(MemoryInit.constantValue)

@@ -36,11 +36,14 @@ public struct ModelConfig: Sendable, Equatable {
     public var writeHeads: Int
     public var shiftRange: Int
     public var memoryInit: MemoryInit
+    /// How the NTM's initial weightings start training; not part of the spec's `config` unless `first-row`.
+    public var weightingInit: WeightingInit
     public var clipValue: Float
 
     public init(kind: ModelKind, inputWidth: Int, outputWidth: Int, controllerSize: Int, layers: Int,
                 memoryRows: Int = 128, memoryWidth: Int = 20, readHeads: Int = 1, writeHeads: Int = 1,
-                shiftRange: Int = 1, memoryInit: MemoryInit = .constant, clipValue: Float = 20) {
+                shiftRange: Int = 1, memoryInit: MemoryInit = .constant, weightingInit: WeightingInit = .uniform,
+                clipValue: Float = 20) {
         self.kind = kind
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
@@ -52,6 +55,7 @@ public struct ModelConfig: Sendable, Equatable {
         self.writeHeads = writeHeads
         self.shiftRange = shiftRange
         self.memoryInit = memoryInit
+        self.weightingInit = weightingInit
         self.clipValue = clipValue
     }
 
@@ -79,11 +83,13 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    /// The `config` object of checkpoints, with the keys of the spec's golden files.
+    /// The `config` object of checkpoints, with the keys of the spec's golden files. `weightingInit` (a key
+    /// the spec allows adding) is written only when it is not `uniform`, so checkpoints of the default are
+    /// byte for byte those written before the option existed.
     public var json: JSONValue {
         switch kind {
         case .ntm:
-            return .object([
+            var members: [JSONMember] = [
                 .init(key: "clipValue", value: .number(Double(clipValue))),
                 .init(key: "controllerSize", value: .number(Double(controllerSize))),
                 .init(key: "inputWidth", value: .number(Double(inputWidth))),
@@ -94,8 +100,12 @@ public struct ModelConfig: Sendable, Equatable {
                 .init(key: "outputWidth", value: .number(Double(outputWidth))),
                 .init(key: "readHeads", value: .number(Double(readHeads))),
                 .init(key: "shiftRange", value: .number(Double(shiftRange))),
-                .init(key: "writeHeads", value: .number(Double(writeHeads))),
-            ])
+            ]
+            if weightingInit != .uniform {
+                members.append(.init(key: "weightingInit", value: .string(weightingInit.rawValue)))
+            }
+            members.append(.init(key: "writeHeads", value: .number(Double(writeHeads))))
+            return .object(members)
         case .lstm, .gru, .rnn:
             return .object([
                 .init(key: "hiddenSize", value: .number(Double(controllerSize))),
@@ -126,11 +136,19 @@ public struct ModelConfig: Sendable, Equatable {
             guard let clip = config["clipValue"]?.doubleValue else {
                 throw .runtime("\(source): config has no numeric 'clipValue'")
             }
+            var weighting = WeightingInit.uniform
+            if let value = config["weightingInit"] {
+                guard let name = value.stringValue, let w = WeightingInit(rawValue: name) else {
+                    throw .runtime("\(source): config 'weightingInit' must be one of \(WeightingInit.names)")
+                }
+                weighting = w
+            }
             c = ModelConfig(kind: .ntm, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
                             controllerSize: try int("controllerSize"), layers: try int("layers"),
                             memoryRows: try int("memoryRows"), memoryWidth: try int("memoryWidth"),
                             readHeads: try int("readHeads"), writeHeads: try int("writeHeads"),
-                            shiftRange: try int("shiftRange"), memoryInit: mi, clipValue: Float(clip))
+                            shiftRange: try int("shiftRange"), memoryInit: mi, weightingInit: weighting,
+                            clipValue: Float(clip))
         case .lstm, .gru, .rnn:
             c = ModelConfig(kind: kind, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
                             controllerSize: try int("hiddenSize"), layers: try int("layers"))
@@ -145,7 +163,7 @@ public struct ModelConfig: Sendable, Equatable {
         case .ntm:
             return "ntm with a \(layers) x \(controllerSize) LSTM controller, memory \(memoryRows) x \(memoryWidth), "
                 + "\(readHeads) read / \(writeHeads) write head\(writeHeads == 1 ? "" : "s"), shift range \(shiftRange), "
-                + "\(memoryInit.rawValue) memory init"
+                + "\(memoryInit.rawValue) memory init" + (weightingInit == .uniform ? "" : ", \(weightingInit.rawValue) initial weightings")
         case .lstm, .gru, .rnn:
             return "\(kind.rawValue) with \(layers) layer\(layers == 1 ? "" : "s") of \(controllerSize)"
         }
@@ -189,7 +207,7 @@ public enum ModelFactory {
             let memory = NTMMemoryAccess(config: NTMMemoryConfig(
                 controllerSize: config.controllerSize, memoryRows: config.memoryRows, memoryWidth: config.memoryWidth,
                 readHeads: config.readHeads, writeHeads: config.writeHeads, shiftRange: config.shiftRange,
-                memoryInit: config.memoryInit, clipValue: config.clipValue))
+                memoryInit: config.memoryInit, weightingInit: config.weightingInit, clipValue: config.clipValue))
             let controller = LSTMStack(inputSize: config.inputWidth + memory.readSize,
                                        hiddenSize: config.controllerSize, layers: config.layers, prefix: "controller")
             let model = MemoryAugmentedModel(

@@ -1,5 +1,6 @@
 // The defaults the binary uses when no preset file is given; a test checks each equals its file in
 // tasks/, so the binary works outside the repository and the presets stay the single documented source.
+import NTMMemory
 import NTMModels
 import NTMTasks
 
@@ -24,11 +25,11 @@ public enum BuiltInPresets {
 
     /// An NTM with a 128 x 20 constant-initialised memory and shifts of -1, 0, +1, trained in batches of 1.
     static func ntm(_ task: TaskConfig, controller: Int, layers: Int = 1, heads: Int = 1, sequences: Int,
-                    learningRate: Double) -> ModelPlan {
+                    learningRate: Double, weightingInit: WeightingInit = .uniform) -> ModelPlan {
         ModelPlan(
             model: ModelConfig(kind: .ntm, inputWidth: task.inputWidth, outputWidth: task.outputWidth, controllerSize: controller,
                                layers: layers, memoryRows: 128, memoryWidth: 20, readHeads: heads, writeHeads: heads,
-                               shiftRange: 1, memoryInit: .constant, clipValue: 20),
+                               shiftRange: 1, memoryInit: .constant, weightingInit: weightingInit, clipValue: 20),
             training: TrainingSettings(sequences: sequences, batch: 1, optimizer: rmsprop(learningRate), clipNorm: 10,
                                        clipGradValue: 0, shards: 1))
     }
@@ -47,7 +48,7 @@ public enum BuiltInPresets {
         let lstm = baseline(.lstm, task, hidden: 256, sequences: 20_000)
         return ExperimentConfig(
             about: copyAbout, task: task, seed: 1, models: [.ntm, .lstm, .gru],
-            plans: [.ntm: ntm(task, controller: 100, sequences: 40_000, learningRate: 1e-4), .lstm: lstm,
+            plans: [.ntm: ntm(task, controller: 100, sequences: 40_000, learningRate: 1e-4, weightingInit: .firstRow), .lstm: lstm,
                     .gru: baseline(.gru, task, hidden: 256, sequences: 20_000)],
             evalSequences: 200, evalLengthFactors: [1, 2], evalSeed: 1000, curvePoints: 100,
             validationEvery: 1000, validationSequences: 100, keepBest: true)

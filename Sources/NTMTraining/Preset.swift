@@ -31,7 +31,7 @@ public enum Preset {
     }
     static let trainingKeys = ["sequences", "batch", "optimizer", "clipNorm", "clipGradValue", "shards"]
     static let ntmKeys = ["controllerSize", "layers", "memoryRows", "memoryWidth", "readHeads", "writeHeads",
-                          "shiftRange", "memoryInit", "clipValue", "why"] + trainingKeys
+                          "shiftRange", "memoryInit", "weightingInit", "clipValue", "why"] + trainingKeys
     static let baselineKeys = ["hiddenSize", "layers", "why"] + trainingKeys
     static let optimizerKeys = ["name", "learningRate", "momentum", "decay", "centered", "beta1", "beta2", "epsilon"]
 
@@ -201,6 +201,8 @@ public enum Preset {
                 shiftRange: try o.int("shiftRange", in: 0...max(0, (rows - 1) / 2)),
                 memoryInit: MemoryInit(rawValue: try o.string("memoryInit", oneOf: MemoryInit.allCases.map(\.rawValue),
                                                               default: "constant"))!,
+                weightingInit: WeightingInit(rawValue: try o.string("weightingInit", oneOf: WeightingInit.allCases.map(\.rawValue),
+                                                                    default: WeightingInit.uniform.rawValue))!,
                 clipValue: Float(try o.double("clipValue", in: 1e-3...1e6, default: 20)))
         } else {
             model = ModelConfig(kind: kind, inputWidth: task.inputWidth, outputWidth: task.outputWidth,
@@ -316,8 +318,14 @@ public enum Preset {
                     .init(key: "memoryRows", value: int(m.memoryRows)), .init(key: "memoryWidth", value: int(m.memoryWidth)),
                     .init(key: "readHeads", value: int(m.readHeads)), .init(key: "writeHeads", value: int(m.writeHeads)),
                     .init(key: "shiftRange", value: int(m.shiftRange)), .init(key: "memoryInit", value: .string(m.memoryInit.rawValue)),
-                    .init(key: "clipValue", value: num(Double(m.clipValue))),
                 ]
+                // Written only when not the default, so the resolved configuration of a run that does not use
+                // it (its `config.json`, and the `experiment` its training checkpoints are resumed against)
+                // stays as it was before the option existed.
+                if m.weightingInit != .uniform {
+                    fields.append(.init(key: "weightingInit", value: .string(m.weightingInit.rawValue)))
+                }
+                fields.append(.init(key: "clipValue", value: num(Double(m.clipValue))))
             } else {
                 fields = [.init(key: "hiddenSize", value: int(m.controllerSize)), .init(key: "layers", value: int(m.layers))]
             }

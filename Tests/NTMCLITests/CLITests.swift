@@ -28,9 +28,27 @@ struct CLITests {
             ["trace", "--model", "ntm"], ["eval", "--length", "5"], ["frobnicate"], ["copy", "--seed"],
             ["train", "--model", "lstm", "--memory-rows", "8"], ["copy", "--length", "5", "--length", "6"],
             ["copy", "--memory-rows", "65536", "--memory-width", "4096"],
+            ["copy", "--weighting-init", "last-row"], ["train", "--model", "gru", "--weighting-init", "first-row"],
         ]
         for args in cases {
             #expect(NTMCLI.run(arguments: args) == 2, "\(args)")
+        }
+    }
+
+    /// The copy preset starts every head on row 0, and says so in the checkpoint and the resolved
+    /// configuration; `--weighting-init uniform` turns it off and writes neither key, as before the option.
+    @Test func weightingInitReachesTheCheckpointAndTheConfiguration() throws {
+        for (flag, expected) in [([String](), "first-row"), (["--weighting-init", "uniform"], nil)] {
+            let dir = Scratch.directory("weighting-init-\(expected ?? "uniform")")
+            let args = ["copy", "--models", "ntm", "--length", "3", "--sequences", "4", "--out", dir] + tinySizes + flag
+            #expect(NTMCLI.run(arguments: args) == 0)
+            let file = try SafeTensorsFile.read(path: dir + "/ntm.safetensors")
+            let config = try JSONValue.parse(Array(file.metadata["config"]!.utf8))
+            #expect(config["weightingInit"]?.stringValue == expected)
+            let resolved = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))))
+            #expect(resolved["ntm"]?["weightingInit"]?.stringValue == expected)
+            let w0 = file.tensors.first { $0.name == "write_heads.0.w0" }!
+            #expect((w0.values[0] > 5) == (expected != nil))
         }
     }
 

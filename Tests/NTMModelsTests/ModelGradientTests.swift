@@ -8,6 +8,7 @@ import Glibc
 import Darwin
 #endif
 import NTMCore
+import NTMMemory
 import NTMModels
 import Testing
 import _NTMTestSupport
@@ -18,10 +19,13 @@ private let tolerance = GradCheck.tolerance
 struct ModelCase: Sendable, CustomTestStringConvertible {
     var kind: String
     var memoryInit: String = "constant"
+    var weightingInit: WeightingInit = .uniform
     var readHeads: Int = 1
     var seed: UInt64
 
-    var testDescription: String { kind == "ntm" ? "ntm-\(memoryInit)-r\(readHeads)" : kind }
+    var testDescription: String {
+        kind == "ntm" ? "ntm-\(memoryInit)-r\(readHeads)" + (weightingInit == .uniform ? "" : "-\(weightingInit.rawValue)") : kind
+    }
 
     var config: ModelConfig {
         switch kind {
@@ -33,6 +37,7 @@ struct ModelCase: Sendable, CustomTestStringConvertible {
             case "random": c.memoryInit = .random
             default: c.memoryInit = .constant
             }
+            c.weightingInit = weightingInit
             return c
         default:
             return ModelConfig(kind: ModelKind(rawValue: kind)!, inputWidth: 4, outputWidth: 3, controllerSize: 5, layers: 2)
@@ -85,6 +90,8 @@ struct ModelGradientTests {
         ModelCase(kind: "ntm", memoryInit: "constant", readHeads: 2, seed: 4),
         ModelCase(kind: "ntm", memoryInit: "learned", readHeads: 2, seed: 5),
         ModelCase(kind: "ntm", memoryInit: "random", readHeads: 2, seed: 6),
+        // Heads that start on row 0: the initial weightings' softmax is saturated (0.9998 on one row).
+        ModelCase(kind: "ntm", memoryInit: "constant", weightingInit: .firstRow, readHeads: 2, seed: 9),
         ModelCase(kind: "lstm", seed: 7),
         ModelCase(kind: "gru", seed: 8),
         ModelCase(kind: "rnn", seed: 11),
@@ -119,6 +126,10 @@ struct ModelGradientTests {
             // still checked above (absolutely, against the 1e-3 floor) but not required to be large.
             if c.memoryInit == "constant" && c.kind == "ntm" && t.name.hasPrefix("read_heads.")
                 && !t.name.hasSuffix(".r0") { continue }
+            // Under `first-row` the initial weighting is a saturated softmax (0.9998 on row 0 of 6), so
+            // ∂w0/∂ω = diag(w0) - w0 w0ᵀ is ~1e-4 and ω's gradient ~1e-8: checked absolutely above, as is
+            // everything downstream of the peaked weighting, but not required to be large.
+            if c.weightingInit == .firstRow && t.name.hasSuffix(".w0") { continue }
             #expect(GradCheck.maxAbs(t.analytic) > 1e-5, "\(t.name) has no gradient")
         }
         // Untrained parameters (a constant or random memory) get no gradient.
@@ -232,6 +243,42 @@ struct ModelGradientTests {
             #expect(m0.value.array.allSatisfy { abs($0) < 1 })
             #expect(Set(m0.value.array).count > 1)
         }
+    }
+
+    /// `first-row` puts every head's `ω` at (10, 0, …, 0) and leaves every other parameter as `uniform` draws
+    /// it from the same seed; the checkpoint names it, and a checkpoint without the key reads as `uniform`.
+    @Test func firstRowInitialWeightings() throws {
+        let uniformCase = ModelCase(kind: "ntm", readHeads: 2, seed: 7)
+        var firstRowCase = uniformCase
+        firstRowCase.weightingInit = .firstRow
+        var rng1 = RandomSource(seed: 7), rng2 = RandomSource(seed: 7)
+        let uniform = ModelFactory.make(uniformCase.config, rng: &rng1)
+        let firstRow = ModelFactory.make(firstRowCase.config, rng: &rng2)
+        let weightingNames: Set = ["read_heads.0.w0", "read_heads.1.w0", "write_heads.0.w0"]
+        #expect(Set(uniform.parameters.map(\.name).filter { $0.hasSuffix(".w0") }) == weightingNames)
+        for (u, f) in zip(uniform.parameters, firstRow.parameters) {
+            #expect(u.name == f.name)
+            if weightingNames.contains(f.name) {
+                #expect(f.value.array == [10, 0, 0, 0, 0, 0], "\(f.name)")
+                #expect(u.value.array.allSatisfy { abs($0) < 1 } && Set(u.value.array).count > 1, "\(u.name)")
+            } else {
+                #expect(u.value.array == f.value.array, "\(f.name)")
+            }
+        }
+        // The next draw of both generators is the same: `first-row` consumed what `uniform` did.
+        #expect(rng1.next() == rng2.next())
+
+        let file = Checkpoint.file(of: firstRow)
+        #expect(try Checkpoint.config(of: file, source: "ntm.safetensors").weightingInit == .firstRow)
+        let uniformJSON = uniformCase.config.json
+        #expect(uniformJSON["weightingInit"] == nil)
+        #expect(firstRowCase.config.json["weightingInit"]?.stringValue == "first-row")
+        #expect(try ModelConfig.from(kind: "ntm", config: uniformJSON, source: "x").weightingInit == .uniform)
+
+        var members = uniformJSON.objectMembers!
+        members.append(.init(key: "weightingInit", value: .string("last-row")))
+        let error = #expect(throws: NTMError.self) { try ModelConfig.from(kind: "ntm", config: .object(members), source: "x") }
+        #expect(error?.message == "x: config 'weightingInit' must be one of uniform, first-row")
     }
 
     @Test(arguments: ["lstm", "gru", "rnn"])

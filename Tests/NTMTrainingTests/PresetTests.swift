@@ -138,6 +138,7 @@ struct PresetTests {
         ("\"name\": \"rmsprop\"", "\"name\": \"sgd\"", "expected one of: rmsprop, adam"),
         ("\"memoryRows\": 128", "\"memoryRows\": 65536", "would need about"),
         ("\"seed\": 1", "\"seed\": 1, \"seed\": 2", "appears twice"),
+        ("\"weightingInit\": \"first-row\"", "\"weightingInit\": \"last-row\"", "expected one of: uniform, first-row"),
         ("", "", "expected a JSON object"),  // the whole file replaced by a JSON array below
     ]
 
