@@ -3,8 +3,8 @@
 
 /// The initial value of every head's `ω` (checkpoint names `read_heads.{i}.w0`, `write_heads.{j}.w0`).
 public enum WeightingInit: String, Sendable, CaseIterable, Codable {
-    /// `ω ~ N(0, 0.1²)`: `w_0 = softmax(ω)` is within about 10 % of uniform, so where a head starts is
-    /// decided by small random differences that training must amplify.
+    /// `ω ~ N(0, 0.1²)`: `w_0 = softmax(ω)` is near uniform (every row's weight within about a third of
+    /// `1/N`), so where a head starts is decided by small random differences that training must amplify.
     case uniform
     /// `ω = (firstRowLogit, 0, …, 0)`: `w_0` puts `e^10 / (e^10 + N - 1)` (0.994 for 128 rows) on row 0,
     /// so every head starts on one known row.
