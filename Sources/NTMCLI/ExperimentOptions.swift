@@ -195,7 +195,7 @@ enum ExperimentOptions {
                 }
                 if let s = args.string("weighting-init") {
                     guard let wi = WeightingInit(rawValue: s) else {
-                        throw .usage("--weighting-init must be \(WeightingInit.allCases.map(\.rawValue).joined(separator: " or ")), got '\(s)'")
+                        throw .usage("--weighting-init must be one of \(WeightingInit.names), got '\(s)'")
                     }
                     m.weightingInit = wi
                 }
