@@ -9,6 +9,7 @@ let package = Package(
         // MARK: - Public API
         .library(name: "NTMKit", targets: ["NTMKit"]),
         .library(name: "NTMCore", targets: ["NTMCore"]),
+        .library(name: "NTMAutodiff", targets: ["NTMAutodiff"]),
         .library(name: "NTMLayers", targets: ["NTMLayers"]),
         .library(name: "NTMMemory", targets: ["NTMMemory"]),
         .library(name: "NTMModels", targets: ["NTMModels"]),
@@ -21,14 +22,15 @@ let package = Package(
     targets: [
         // MARK: - Public API
         .target(name: "NTMCore"),
+        .target(name: "NTMAutodiff", dependencies: ["NTMCore"]),
         .target(name: "NTMLayers", dependencies: ["NTMCore"]),
         .target(name: "NTMMemory", dependencies: ["NTMCore", "NTMLayers"]),
-        .target(name: "NTMModels", dependencies: ["NTMCore", "NTMLayers", "NTMMemory"]),
+        .target(name: "NTMModels", dependencies: ["NTMCore", "NTMAutodiff", "NTMLayers", "NTMMemory"]),
         .target(name: "NTMTasks", dependencies: ["NTMCore"]),
         .target(name: "NTMTraining", dependencies: ["NTMCore", "NTMModels", "NTMTasks"]),
         .target(name: "NTMReport", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining"]),
         .target(name: "NTMCLI", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
-        .target(name: "NTMKit", dependencies: ["NTMCore", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
+        .target(name: "NTMKit", dependencies: ["NTMCore", "NTMAutodiff", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
         .executableTarget(name: "ntm-bench", dependencies: ["NTMCLI"]),
 
         // MARK: - Examples (compiled so the README's code cannot rot)
@@ -38,6 +40,7 @@ let package = Package(
         .target(name: "_NTMTestSupport", dependencies: ["NTMCore"], path: "Tests/_NTMTestSupport"),
 
         // MARK: - Unit test bundles
+        .testTarget(name: "NTMAutodiffTests", dependencies: ["NTMCore", "NTMAutodiff"]),
         .testTarget(name: "NTMCoreTests", dependencies: ["NTMCore", "_NTMTestSupport"]),
         .testTarget(name: "NTMLayersTests", dependencies: ["NTMCore", "NTMLayers", "_NTMTestSupport"]),
         .testTarget(name: "NTMMemoryTests", dependencies: ["NTMCore", "NTMLayers", "NTMMemory", "_NTMTestSupport"]),

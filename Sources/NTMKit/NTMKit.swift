@@ -1,5 +1,6 @@
 // The umbrella module: `import NTMKit` brings in the whole kit.
 @_exported import NTMCore
+@_exported import NTMAutodiff
 @_exported import NTMLayers
 @_exported import NTMMemory
 @_exported import NTMModels

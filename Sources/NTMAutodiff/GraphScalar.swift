@@ -1,0 +1,34 @@
+// The scalar types a recorded step program runs in: Float for training, Double for gradient checks.
+// One program, two precisions: the same user code is checked in Double and trained in Float.
+import Foundation
+
+/// A floating-point type the autodiff engine can run a ``StepProgram`` in.
+///
+/// `Float` trains; `Double` checks gradients, where central differences see relative errors near
+/// 1e-8 instead of float32's 1e-3. The elementary functions come from the platform's C library.
+public protocol GraphScalar: BinaryFloatingPoint, Sendable {
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func log1p(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func sqrt(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
+}
+
+extension Float: GraphScalar {
+    @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
+    @inline(__always) public static func log(_ x: Float) -> Float { Foundation.log(x) }
+    @inline(__always) public static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
+    @inline(__always) public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
+    @inline(__always) public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
+    @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
+}
+
+extension Double: GraphScalar {
+    @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inline(__always) public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+    @inline(__always) public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inline(__always) public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+    @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+}
