@@ -1,0 +1,54 @@
+// Any forward-only RecurrentDefinition as a SequenceModel: the trainer, evaluator, checkpoints,
+// traces, reports and benchmarks then serve it exactly as they serve the fused built-in models.
+import NTMCore
+import NTMAutodiff
+import NTMMemory
+
+/// A ``SequenceModel`` whose backward pass is derived from its forward step (see ``RecurrentDefinition``).
+public final class GraphModel: SequenceModel {
+    public let kind: String
+    public let configJSON: JSONValue
+    public let inputWidth: Int
+    public let outputWidth: Int
+    public let parameters: [Parameter]
+    public let executor: RecurrentExecutor
+
+    /// Records `definition` once and binds it to fresh parameters drawn from `rng` by its `initialize`.
+    public init(kind: String, configJSON: JSONValue, definition: some RecurrentDefinition, rng: inout RandomSource) {
+        self.kind = kind
+        self.configJSON = configJSON
+        inputWidth = definition.inputWidth
+        outputWidth = definition.outputWidth
+        parameters = definition.makeParameters()
+        definition.initialize(parameters, rng: &rng)
+        executor = RecurrentExecutor(program: RecurrentProgram(definition), parameters: parameters)
+    }
+
+    public func forward(inputs: UnsafePointer<Float>, steps: Int, batch: Int, logits: UnsafeMutablePointer<Float>) {
+        executor.forward(inputs: inputs, steps: steps, batch: batch, outputs: logits)
+    }
+
+    public func backward(logitGradients: UnsafePointer<Float>) {
+        executor.backward(outputGradients: logitGradients)
+    }
+
+    public func recordedTensors() -> [(name: String, tensor: Tensor)] { executor.recordedTensors() }
+}
+
+extension GraphModel {
+    /// The NTM of `models.md` written forward-only (``NTMOpsMemory`` behind ``ControlledMemory``),
+    /// with the same parameter names, order and first values as the fused NTM built from `config`.
+    public static func ntmWithOps(_ config: ModelConfig, kind: String = "ntm-ops", rng: inout RandomSource) -> GraphModel {
+        let memory = NTMOpsMemory(config: NTMMemoryConfigFrom(config))
+        let definition = ControlledMemory(memory: memory, inputWidth: config.inputWidth, outputWidth: config.outputWidth,
+                                          layers: config.layers, clipValue: Double(config.clipValue))
+        return GraphModel(kind: kind, configJSON: config.json, definition: definition, rng: &rng)
+    }
+}
+
+/// The memory part of a built-in NTM configuration.
+func NTMMemoryConfigFrom(_ c: ModelConfig) -> NTMMemoryConfig {
+    NTMMemoryConfig(controllerSize: c.controllerSize, memoryRows: c.memoryRows, memoryWidth: c.memoryWidth,
+                    readHeads: c.readHeads, writeHeads: c.writeHeads, shiftRange: c.shiftRange,
+                    memoryInit: c.memoryInit, weightingInit: c.weightingInit, clipValue: c.clipValue)
+}
