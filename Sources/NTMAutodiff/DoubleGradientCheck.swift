@@ -39,7 +39,7 @@ public struct DoubleGradientReport: Sendable, CustomStringConvertible {
     }
 }
 
-/// Checks every parameter gradient of a forward-only model in `Double`, over `steps` steps of
+/// Checks every trainable parameter's gradient of a forward-only model in `Double`, over `steps` steps of
 /// `batch` sequences.
 ///
 /// The loss is `L = Σ_{t,b,y} c_{tby} y_{tby}` with `c ~ N(0, 1)` and inputs `x ~ N(0, 1)`, both drawn
@@ -155,7 +155,7 @@ public func checkGradients(
     }
 
     var entries: [DoubleGradientReport.Entry] = []
-    for (k, s) in specs.enumerated() {
+    for (k, s) in specs.enumerated() where s.trainable {
         let v = values[k], g = grads[k]
         entries.append(check(s.name, count: s.count, analytic: { g[$0] }, get: { v[$0] }, set: { v[$0] = $1 }))
     }

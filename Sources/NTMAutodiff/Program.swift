@@ -12,8 +12,8 @@ struct Program {
     var stateIn: [Int]
     var output: Int?
     var stateOut: [Int]
-    /// Whether each node needs a gradient: it depends on a parameter, the state or a differentiable
-    /// input through differentiable ops.
+    /// Whether each node needs a gradient: it depends on a trainable parameter, the state or a
+    /// differentiable input through differentiable ops.
     var needsGrad: [Bool]
 
     init(graph: StepGraph, input: Int?, stateIn: [Int], output: Int?, stateOut: [Int], inputNeedsGrad: Bool) {
@@ -27,7 +27,8 @@ struct Program {
         var needs = nodes.map { node -> Bool in
             if node.isIndex { return false }
             switch node.source {
-            case .parameter, .state: return true
+            case .parameter(let name): return !graph.frozen.contains(name)
+            case .state: return true
             case .input: return inputNeedsGrad
             case .constant, .op: return false
             }

@@ -34,12 +34,15 @@ public final class StepGraph {
     var ops: [Op] = []
     private(set) var recorded: [(name: String, node: Int)] = []
     let parameterShapes: [String: [Int]]
+    /// Parameters an optimiser never updates (the NTM's constant memory) get no gradient.
+    let frozen: Set<String>
     private var parameterNodes: [String: Int] = [:]
 
     init(parameters: [ParameterSpec]) {
         var shapes: [String: [Int]] = [:]
         for p in parameters { shapes[p.name] = p.shape }
         parameterShapes = shapes
+        frozen = Set(parameters.filter { !$0.trainable }.map(\.name))
     }
 
     func addNode(_ shape: [Int], batched: Bool, source: Source, isIndex: Bool = false) -> Var {

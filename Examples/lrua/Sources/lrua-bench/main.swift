@@ -1,0 +1,6 @@
+// ntm-bench with one more model: `lrua-bench copy --models ntm,lrua` and every other command.
+import Foundation
+import NTMCLI
+import LRUAMemory
+
+exit(NTMCLI.run(arguments: Array(CommandLine.arguments.dropFirst())))
