@@ -47,7 +47,7 @@ extension GraphModel {
 }
 
 /// The memory part of a built-in NTM configuration.
-func NTMMemoryConfigFrom(_ c: ModelConfig) -> NTMMemoryConfig {
+public func NTMMemoryConfigFrom(_ c: ModelConfig) -> NTMMemoryConfig {
     NTMMemoryConfig(controllerSize: c.controllerSize, memoryRows: c.memoryRows, memoryWidth: c.memoryWidth,
                     readHeads: c.readHeads, writeHeads: c.writeHeads, shiftRange: c.shiftRange,
                     memoryInit: c.memoryInit, weightingInit: c.weightingInit, clipValue: c.clipValue)

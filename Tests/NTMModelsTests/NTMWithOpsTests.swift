@@ -91,3 +91,49 @@ struct NTMWithOpsTests {
         #expect(report.entries.allSatisfy { $0.checked > 0 })
     }
 }
+
+@Suite("NTM written with ops, in Double")
+struct NTMWithOpsDoubleTests {
+    /// The golden trace is float64 arithmetic stored as float32: run in Double, the ops NTM agrees
+    /// with it to float32's storage precision (measured: at most 2.2e-7 of a tensor's largest entry).
+    @Test func agreesWithTheFloat64TruthOfTheGoldenTrace() throws {
+        let dir = Fixtures.directory + "/ntm-2r1w-s1-l2"
+        let file = try SafeTensorsFile.read(path: dir + "/checkpoint.safetensors")
+        let config = try Checkpoint.config(of: file, source: "golden")
+        var rng = RandomSource(seed: 0)
+        let model = GraphModel.ntmWithOps(config, rng: &rng)
+        try Checkpoint.load(file, into: model, source: "golden")
+        let trace = try SafeTensorsFile.read(path: dir + "/trace.safetensors")
+        let inputs = try #require(trace["inputs"]), targets = try #require(trace["targets"]), mask = try #require(trace["mask"])
+        let T = inputs.shape[0], B = inputs.shape[1], Y = targets.shape[2]
+        let definition = ControlledMemory(memory: NTMOpsMemory(config: NTMMemoryConfigFrom(config)), inputWidth: config.inputWidth,
+                                          outputWidth: config.outputWidth, layers: config.layers, clipValue: Double(config.clipValue))
+        // Spec § Loss: binary cross-entropy with logits, summed over target bits, averaged over the batch.
+        let result = evaluateInDouble(definition, parameters: model.parameters, inputs: inputs.values, steps: T, batch: B) { y in
+            var loss = 0.0, grad = [Double](repeating: 0, count: y.count)
+            for t in 0..<T where mask.values[t] > 0 {
+                for i in (t * B * Y)..<((t + 1) * B * Y) {
+                    let z = y[i], target = Double(targets.values[i])
+                    loss += max(z, 0) - z * target + log1p(exp(-abs(z)))
+                    grad[i] = (1 / (1 + exp(-z)) - target) / Double(B)
+                }
+            }
+            return (loss / Double(B), grad)
+        }
+        var worst = 0.0
+        func compare(_ name: String, _ ours: [Double]) throws {
+            let reference = try #require(trace[name]).values
+            let scale = reference.map { abs(Double($0)) }.max() ?? 1
+            let err = zip(ours, reference).map { abs($0 - Double($1)) }.max()! / max(scale, 1e-30)
+            worst = max(worst, err)
+            #expect(err < 1e-6, "\(name): relative error \(err)")
+        }
+        try compare("logits", result.outputs)
+        try compare("loss", [result.loss])
+        for (name, g) in result.gradients { try compare("grad." + name, g) }
+        for (name, w) in result.recorded { try compare(name, w) }
+        #expect(result.gradients.count == 23)
+        // Float32 needs bounds up to 4.6e-2 on these tensors (tolerances.json); Double is far inside them.
+        #expect(worst < 1e-6)
+    }
+}
