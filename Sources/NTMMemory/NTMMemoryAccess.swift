@@ -76,8 +76,10 @@ public final class NTMMemoryAccess: MemoryAccess {
     private let similarityCache: [Workspace], contentCache: [Workspace], interpCache: [Workspace]
     private let shiftedCache: [Workspace], weightCache: [Workspace], keyNormCache: [Workspace]
     private let logShiftedCache: [Workspace]
-    // Backward state and scratch.
-    private let memoryGradient = Workspace()
+    // Backward state and scratch. The memory gradient lives in two buffers: a write's backward reads
+    // dL/dMem' from one and adds dL/dMem into the other (zeroed), and then they swap roles.
+    private let memoryGradients = [Workspace(), Workspace()]
+    private var currentMemoryGradient = 0
     private let weightingGradientNext: [Workspace], rawGradient: [Workspace]
     private let weightingGradient: [Workspace]
     private let scratchAct = Workspace(), scratchShifted = Workspace(), scratchInterp = Workspace()
@@ -178,7 +180,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             weightingGradient[h].reserve(N)
             rawGradient[h].reserve(steps * B * P)
         }
-        memoryGradient.reserve(B * N * M)
+        for g in memoryGradients { g.reserve(B * N * M) }
         let maxP = layouts.map(\.size).max() ?? 1
         scratchAct.reserve(maxP)
         scratchShifted.reserve(N)
@@ -300,7 +302,8 @@ public final class NTMMemoryAccess: MemoryAccess {
 
     public func beginBackward() {
         let N = config.memoryRows, B = batch
-        memoryGradient.base.update(repeating: 0, count: B * N * config.memoryWidth)
+        currentMemoryGradient = 0
+        memoryGradients[0].base.update(repeating: 0, count: B * N * config.memoryWidth)
         for h in 0..<headCount { weightingGradientNext[h].base.update(repeating: 0, count: B * N) }
     }
 
@@ -309,27 +312,34 @@ public final class NTMMemoryAccess: MemoryAccess {
         let N = config.memoryRows, M = config.memoryWidth, NM = N * M, B = batch, S = config.shiftRange
         let memPrev = memoryCache.base + t * B * NM
         let norms = rowNormCache.base + t * B * N
+        let W = config.writeHeads
+        let incoming = memoryGradients[currentMemoryGradient].base
+        let spare = memoryGradients[1 - currentMemoryGradient].base
         for b in 0..<B {
-            let dMem = memoryGradient.base + b * NM
             // dL/dw^j_t starts with what step t+1's interpolation sent back.
             for h in 0..<headCount {
                 weightingGradient[h].base.update(from: weightingGradientNext[h].base + b * N, count: N)
                 (rawGradient[h].base + (t * B + b) * layouts[h].size).update(repeating: 0, count: layouts[h].size)
             }
-            // Writes, last head first; dMem becomes dL/dMem_{t-1} (the write path).
-            for j in stride(from: config.writeHeads - 1, through: 0, by: -1) {
+            // Writes, last head first, from dL/dMem_t to dL/dMem_{t-1} (the write path), each into the
+            // other buffer; with no write head, Mem_t = Mem_{t-1} and the gradient stays where it is.
+            var dMemAfter = incoming + b * NM, dMem = spare + b * NM
+            for j in stride(from: W - 1, through: 0, by: -1) {
                 let h = config.readHeads + j, L = layouts[h]
                 let source: UnsafePointer<Float> = j == 0
                     ? UnsafePointer(memPrev + b * NM)
                     : UnsafePointer(betweenWrites.base + ((t * (config.writeHeads - 1) + j - 1) * B + b) * NM)
                 let act = actCache[h].base + (t * B + b) * L.size
                 let dAct = rawGradient[h].base + (t * B + b) * L.size
+                dMem.update(repeating: 0, count: NM)
                 EraseAddWrite.backward(
-                    memoryGradient: dMem, memory: source, weighting: weightCache[h].base + ((t + 1) * B + b) * N,
-                    erase: act + L.erase, add: act + L.add, rows: N, width: M,
+                    outputGradient: dMemAfter, memory: source, weighting: weightCache[h].base + ((t + 1) * B + b) * N,
+                    erase: act + L.erase, add: act + L.add, rows: N, width: M, memoryGradient: dMem,
                     weightingGradient: weightingGradient[h].base, eraseGradient: dAct + L.erase,
                     addGradient: dAct + L.add)
+                swap(&dMemAfter, &dMem)
             }
+            dMem = dMemAfter
             // Reads.
             for i in 0..<config.readHeads {
                 WeightedRead.backward(
@@ -353,18 +363,19 @@ public final class NTMMemoryAccess: MemoryAccess {
                 dK.update(repeating: 0, count: N)
                 let dWPrev = weightingGradientNext[h].base + b * N
                 dWPrev.update(repeating: 0, count: N)
-                dAct[L.gamma] += Sharpening.backward(
+                Sharpening.backward(
                     outputGradient: weightingGradient[h].base, output: w, input: shiftedCache[h].base + row,
-                    gamma: act[L.gamma], count: N, inputGradient: dws, logs: logShiftedCache[h].base + row)
+                    gamma: act[L.gamma], count: N, inputGradient: dws, gammaGradient: dAct + L.gamma,
+                    logs: logShiftedCache[h].base + row)
                 CircularShift.backward(
                     outputGradient: dws, input: interpCache[h].base + row, shifts: act + L.shift, shiftRange: S,
                     count: N, inputGradient: dwg, shiftGradient: dAct + L.shift)
-                dAct[L.gate] += Interpolation.backward(
+                Interpolation.backward(
                     outputGradient: dwg, content: contentCache[h].base + row, previous: wPrev, gate: act[L.gate],
-                    count: N, contentGradient: dwc, previousGradient: dWPrev)
-                dAct[L.beta] += Softmax.backward(
+                    count: N, contentGradient: dwc, previousGradient: dWPrev, gateGradient: dAct + L.gate)
+                Softmax.backward(
                     outputGradient: dwc, output: contentCache[h].base + row, input: similarityCache[h].base + row,
-                    count: N, beta: act[L.beta], inputGradient: dK)
+                    count: N, beta: act[L.beta], inputGradient: dK, betaGradient: dAct + L.beta)
                 CosineSimilarity.backward(
                     similarityGradient: dK, similarity: similarityCache[h].base + row, rowNorms: norms + b * N,
                     keyNorm: keyNormCache[h].base[t * B + b], key: act + L.key, memory: memPrev + b * NM,
@@ -373,6 +384,7 @@ public final class NTMMemoryAccess: MemoryAccess {
                     raw: rawCache[h].base + (t * B + b) * L.size, act: act, gradient: dAct, layout: L)
             }
         }
+        currentMemoryGradient = (currentMemoryGradient + W) % 2
         for h in 0..<headCount {
             heads[h].backwardInput(rows: B, outputGradient: rawGradient[h].base + t * B * layouts[h].size,
                                    inputGradient: controllerOutputGradient)
@@ -430,7 +442,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         if config.memoryInit == .learned {
             let mem0 = memoryCache.base, d = memoryInit.grad.base
             for b in 0..<B {
-                let g = memoryGradient.base + b * NM
+                let g = memoryGradients[currentMemoryGradient].base + b * NM
                 for i in 0..<NM { d[i] += g[i] * (1 - mem0[i] * mem0[i]) }
             }
         }
