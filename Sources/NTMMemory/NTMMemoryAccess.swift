@@ -34,7 +34,7 @@ public struct NTMMemoryConfig: Sendable, Equatable {
 ///
 /// One step (every head addresses `Mem_{t-1}`):
 /// ```
-/// p^j = clip(W_j h + b_j, -C, C)            → k, β, g, s, γ (, e, a)
+/// p^j = HeadActivation(W_j h + b_j)         → k, β, g, s, γ (, e, a)
 /// w^j = Sharpen(Shift(Interp(Content(k, β, Mem_{t-1}), w^j_{t-1}, g), s), γ)
 /// r^i = Σ_n w^i_n Mem_{t-1}[n]
 /// Mem_t = Mem_{t-1}, then for each write head in order: Mem ∘ (1 - w eᵀ) + w aᵀ
@@ -42,6 +42,8 @@ public struct NTMMemoryConfig: Sendable, Equatable {
 public final class NTMMemoryAccess: MemoryAccess {
     public let config: NTMMemoryConfig
     public let layouts: [HeadLayout]
+    /// Each head's clip and activations (``HeadActivation``), in the order of `layouts`.
+    public let activations: [HeadActivation]
     /// One linear layer per head: read heads first (`read_heads.{i}`), then write heads (`write_heads.{j}`).
     public let heads: [Linear]
     /// `ρ^i` of each read head (`read_heads.{i}.r0`, `[M]`).
@@ -81,8 +83,8 @@ public final class NTMMemoryAccess: MemoryAccess {
     private let memoryGradients = [Workspace(), Workspace()]
     private var currentMemoryGradient = 0
     private let weightingGradientNext: [Workspace], rawGradient: [Workspace]
-    private let weightingGradient: [Workspace]
-    private let scratchAct = Workspace(), scratchShifted = Workspace(), scratchInterp = Workspace()
+    private let weightingGradient: [Workspace], activatedGradient: [Workspace]
+    private let scratchShifted = Workspace(), scratchInterp = Workspace()
     private let scratchContent = Workspace(), scratchSimilarity = Workspace(), scratchMemory = Workspace()
 
     public init(config: NTMMemoryConfig) {
@@ -107,6 +109,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             weightingInit.append(Parameter(name: "write_heads.\(j).w0", shape: [c.memoryRows]))
         }
         self.layouts = layouts
+        activations = layouts.map { HeadActivation(layout: $0, clipValue: c.clipValue) }
         self.heads = heads
         self.weightingInit = weightingInit
         readInit = (0..<c.readHeads).map { Parameter(name: "read_heads.\($0).r0", shape: [c.memoryWidth]) }
@@ -125,6 +128,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         weightingGradientNext = (0..<n).map { _ in Workspace() }
         weightingGradient = (0..<n).map { _ in Workspace() }
         rawGradient = (0..<n).map { _ in Workspace() }
+        activatedGradient = (0..<n).map { _ in Workspace() }
         if c.memoryInit == .constant { memoryInit.value.fill(MemoryInit.constantValue) }
     }
 
@@ -179,10 +183,9 @@ public final class NTMMemoryAccess: MemoryAccess {
             weightingGradientNext[h].reserve(B * N)
             weightingGradient[h].reserve(N)
             rawGradient[h].reserve(steps * B * P)
+            activatedGradient[h].reserve(P)
         }
         for g in memoryGradients { g.reserve(B * N * M) }
-        let maxP = layouts.map(\.size).max() ?? 1
-        scratchAct.reserve(maxP)
         scratchShifted.reserve(N)
         scratchInterp.reserve(N)
         scratchContent.reserve(N)
@@ -230,7 +233,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             let P = layouts[h].size
             let raw = rawCache[h].base + t * B * P, act = actCache[h].base + t * B * P
             heads[h].forward(rows: B, input: controllerOutput, output: raw)
-            for b in 0..<B { activate(raw: raw + b * P, act: act + b * P, layout: layouts[h]) }
+            for b in 0..<B { activations[h].forward(raw: raw + b * P, output: act + b * P) }
         }
         // 2. Addressing of every head against Mem_{t-1}.
         for h in 0..<headCount {
@@ -282,22 +285,6 @@ public final class NTMMemoryAccess: MemoryAccess {
         return UnsafePointer(reads)
     }
 
-    /// `clip` then the activations `k = tanh`, `β = softplus`, `g = σ`, `s = softmax`,
-    /// `γ = 1 + softplus`, `e = σ`, `a = tanh`.
-    private func activate(raw: UnsafePointer<Float>, act: UnsafeMutablePointer<Float>, layout L: HeadLayout) {
-        let C = config.clipValue, M = config.memoryWidth
-        for q in 0..<L.size { act[q] = min(max(raw[q], -C), C) }
-        tanhInPlace(act + L.key, M)
-        act[L.beta] = softplus(act[L.beta])
-        act[L.gate] = sigmoid(act[L.gate])
-        Softmax.forward(output: act + L.shift, input: act + L.shift, count: L.shiftCount)
-        act[L.gamma] = 1 + softplus(act[L.gamma])
-        if L.isWrite {
-            sigmoidInPlace(act + L.erase, M)
-            tanhInPlace(act + L.add, M)
-        }
-    }
-
     // MARK: - Backward
 
     public func beginBackward() {
@@ -316,9 +303,10 @@ public final class NTMMemoryAccess: MemoryAccess {
         let incoming = memoryGradients[currentMemoryGradient].base
         let spare = memoryGradients[1 - currentMemoryGradient].base
         for b in 0..<B {
-            // dL/dw^j_t starts with what step t+1's interpolation sent back.
+            // dL/dw^j_t starts with what step t+1's interpolation sent back; dL/dp^j with nothing.
             for h in 0..<headCount {
                 weightingGradient[h].base.update(from: weightingGradientNext[h].base + b * N, count: N)
+                activatedGradient[h].base.update(repeating: 0, count: layouts[h].size)
                 (rawGradient[h].base + (t * B + b) * layouts[h].size).update(repeating: 0, count: layouts[h].size)
             }
             // Writes, last head first, from dL/dMem_t to dL/dMem_{t-1} (the write path), each into the
@@ -330,7 +318,7 @@ public final class NTMMemoryAccess: MemoryAccess {
                     ? UnsafePointer(memPrev + b * NM)
                     : UnsafePointer(betweenWrites.base + ((t * (config.writeHeads - 1) + j - 1) * B + b) * NM)
                 let act = actCache[h].base + (t * B + b) * L.size
-                let dAct = rawGradient[h].base + (t * B + b) * L.size
+                let dAct = activatedGradient[h].base
                 dMem.update(repeating: 0, count: NM)
                 EraseAddWrite.backward(
                     outputGradient: dMemAfter, memory: source, weighting: weightCache[h].base + ((t + 1) * B + b) * N,
@@ -351,7 +339,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             for h in 0..<headCount {
                 let L = layouts[h]
                 let act = actCache[h].base + (t * B + b) * L.size
-                let dAct = rawGradient[h].base + (t * B + b) * L.size  // holds dL/d(activated) until the end
+                let dAct = activatedGradient[h].base
                 let row = (t * B + b) * N
                 let w = weightCache[h].base + ((t + 1) * B + b) * N
                 let wPrev = weightCache[h].base + (t * B + b) * N
@@ -380,8 +368,8 @@ public final class NTMMemoryAccess: MemoryAccess {
                     similarityGradient: dK, similarity: similarityCache[h].base + row, rowNorms: norms + b * N,
                     keyNorm: keyNormCache[h].base[t * B + b], key: act + L.key, memory: memPrev + b * NM,
                     rows: N, width: M, keyGradient: dAct + L.key, memoryGradient: dMem)
-                deactivate(
-                    raw: rawCache[h].base + (t * B + b) * L.size, act: act, gradient: dAct, layout: L)
+                activations[h].backward(outputGradient: dAct, raw: rawCache[h].base + (t * B + b) * L.size, output: act,
+                                        inputGradient: rawGradient[h].base + (t * B + b) * L.size)
             }
         }
         currentMemoryGradient = (currentMemoryGradient + W) % 2
@@ -389,30 +377,6 @@ public final class NTMMemoryAccess: MemoryAccess {
             heads[h].backwardInput(rows: B, outputGradient: rawGradient[h].base + t * B * layouts[h].size,
                                    inputGradient: controllerOutputGradient)
         }
-    }
-
-    /// Turns `dL/d(activated p)` into `dL/d(raw p)` in place: activation derivatives, then the clip
-    /// (zero gradient where the raw value lies outside `[-C, C]`).
-    private func deactivate(raw: UnsafePointer<Float>, act: UnsafePointer<Float>,
-                            gradient d: UnsafeMutablePointer<Float>, layout L: HeadLayout) {
-        let C = config.clipValue, M = config.memoryWidth
-        for m in 0..<M { d[L.key + m] *= 1 - act[L.key + m] * act[L.key + m] }
-        d[L.beta] *= sigmoid(min(max(raw[L.beta], -C), C))
-        d[L.gate] *= act[L.gate] * (1 - act[L.gate])
-        let ds = scratchAct.base
-        ds.update(repeating: 0, count: L.shiftCount)
-        Softmax.backward(outputGradient: d + L.shift, output: act + L.shift, input: act + L.shift,
-                         count: L.shiftCount, inputGradient: ds)
-        (d + L.shift).update(from: ds, count: L.shiftCount)
-        d[L.gamma] *= sigmoid(min(max(raw[L.gamma], -C), C))
-        if L.isWrite {
-            for m in 0..<M {
-                let e = act[L.erase + m], a = act[L.add + m]
-                d[L.erase + m] *= e * (1 - e)
-                d[L.add + m] *= 1 - a * a
-            }
-        }
-        for q in 0..<L.size where raw[q] < -C || raw[q] > C { d[q] = 0 }
     }
 
     public func finishBackward(controllerOutputs: UnsafePointer<Float>, initialReadGradient: UnsafePointer<Float>) {
