@@ -105,7 +105,9 @@ public final class StackedHiddenStates {
         gemmAccumulate(B, inSize, G, dz, rowStrideA: G, colStrideA: 1, weightIH.value.base, inSize, target, inSize)
     }
 
-    /// `dh_{t-1} = dz W_hh` of layer `l` into its recurrent gradient (overwriting).
+    /// `dh_{t-1} = dz W_hh` of layer `l` into its recurrent gradient, replacing the previous step's: that
+    /// gradient is this object's own state carried between steps, not a caller's buffer, so
+    /// ``GradientConvention`` does not apply to it.
     public func propagateToPreviousState(layer l: Int, gateGradient dz: UnsafePointer<Float>, gates G: Int,
                                          weightHH: Parameter) {
         let H = hiddenSize, B = batch, dhRec = dhRecurrent[l].base
