@@ -18,8 +18,10 @@ public struct BitLossResult: Sendable {
 }
 
 public enum BitLoss {
-    /// Loss and metrics, and, when `gradient` is given, `dL/dy` (`[T, B, Y]`, overwritten; zero on
-    /// steps without a target): `(σ(y) - target) · mask / B`.
+    /// Loss and metrics, and, when `gradient` is given, `dL/dy` (`[T, B, Y]`) written into it: the buffer
+    /// is zeroed, then ``backward(logits:targets:mask:steps:batch:width:logitGradient:)`` adds into it.
+    /// Writing is the one exception to ``GradientConvention``: a loss seeds the backward pass, so nothing
+    /// can have been added into `dL/dy` before it.
     ///
     /// `BCE(y, t) = max(y, 0) - y t + log(1 + e^{-|y|})`, the stable form.
     public static func evaluate(
@@ -28,24 +30,40 @@ public enum BitLoss {
     ) -> BitLossResult {
         var loss = 0.0
         var errors = 0
-        let invB = 1 / Float(batch)
         let stepSize = batch * width
         for t in 0..<steps {
             let m = mask[t]
+            if m == 0 { continue }
             let y = logits + t * stepSize, target = targets + t * stepSize
-            if m == 0 {
-                gradient?.advanced(by: t * stepSize).update(repeating: 0, count: stepSize)
-                continue
-            }
             var stepLoss: Float = 0
             for i in 0..<stepSize {
                 let yi = y[i], ti = target[i]
                 stepLoss += max(yi, 0) - yi * ti + log1pf_(expf_(-abs(yi)))
                 if (yi > 0) != (ti > 0.5) { errors += 1 }
-                if let gradient { gradient[t * stepSize + i] = (sigmoid(yi) - ti) * m * invB }
             }
             loss += Double(stepLoss) * Double(m)
         }
+        if let gradient {
+            gradient.update(repeating: 0, count: steps * stepSize)
+            backward(logits: logits, targets: targets, mask: mask, steps: steps, batch: batch, width: width,
+                     logitGradient: gradient)
+        }
         return BitLossResult(loss: loss / Double(batch), bitErrors: Double(errors) / Double(batch))
+    }
+
+    /// Adds `dL/dy = (σ(y) - target) · mask / B` into (see ``GradientConvention``) `logitGradient`
+    /// (`[T, B, Y]`); steps without a target (`mask == 0`) add nothing.
+    public static func backward(
+        logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+        steps: Int, batch: Int, width: Int, logitGradient: UnsafeMutablePointer<Float>
+    ) {
+        let invB = 1 / Float(batch)
+        let stepSize = batch * width
+        for t in 0..<steps {
+            let m = mask[t]
+            if m == 0 { continue }
+            let y = logits + t * stepSize, target = targets + t * stepSize, d = logitGradient + t * stepSize
+            for i in 0..<stepSize { d[i] += (sigmoid(y[i]) - target[i]) * m * invB }
+        }
     }
 }

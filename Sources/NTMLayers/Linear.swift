@@ -35,7 +35,8 @@ public final class Linear {
         }
     }
 
-    /// `dx[r] += Wᵀ dy[r]`: `outputGradient` `[rows, out]`, `inputGradient` `[rows, in]` (accumulated).
+    /// `dx[r] += Wᵀ dy[r]`, added into (see ``GradientConvention``) `inputGradient` `[rows, in]`, from
+    /// `outputGradient` `[rows, out]`.
     public func backwardInput(
         rows: Int, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
     ) {
@@ -43,7 +44,8 @@ public final class Linear {
                        weight.value.base, inputSize, inputGradient, inputSize)
     }
 
-    /// `dW += Σ_r dy[r] x[r]ᵀ`, `db += Σ_r dy[r]` over `rows` rows.
+    /// `dW += Σ_r dy[r] x[r]ᵀ`, `db += Σ_r dy[r]` over `rows` rows, added into the parameters' `grad`
+    /// (see ``GradientConvention``).
     public func accumulateWeightGradients(
         rows: Int, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>
     ) {

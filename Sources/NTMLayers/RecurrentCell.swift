@@ -8,7 +8,7 @@ import NTMCore
 /// ``prepare(steps:batch:)``. A forward pass calls ``forward(step:input:)`` for `t = 0, 1, …, T-1`;
 /// the backward pass then calls ``beginBackward()``, ``backward(step:outputGradient:inputGradient:)``
 /// for `t = T-1, …, 0`, and ``finishBackward()``, which adds the weight gradients of the whole
-/// sequence to the parameters' `grad` (accumulating, never overwriting).
+/// sequence to the parameters' `grad`. Both add into (see ``GradientConvention``).
 ///
 /// Layout: every per-step tensor is batch-major `[B, width]`, contiguous.
 public protocol RecurrentCell: AnyObject {
@@ -36,11 +36,12 @@ public protocol RecurrentCell: AnyObject {
     func beginBackward()
 
     /// Backward through step `t`: `outputGradient` `[B, outputSize]` is dL/dh_t from outside the cell
-    /// (the cell adds the recurrent part itself); writes dL/dinput_t into `inputGradient` `[B, inputSize]`
-    /// (overwriting) when it is not `nil`.
+    /// (the cell adds the recurrent part itself); adds dL/dinput_t into (see ``GradientConvention``)
+    /// `inputGradient` `[B, inputSize]` when it is not `nil`.
     func backward(step t: Int, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?)
 
-    /// Adds the gradients of weights, biases and initial states for the whole sequence.
+    /// Adds the gradients of weights, biases and initial states for the whole sequence into their `grad`
+    /// (see ``GradientConvention``).
     func finishBackward()
 
     /// ``finishBackward()`` with up to `parallelism.threads` threads for the weight-gradient products.

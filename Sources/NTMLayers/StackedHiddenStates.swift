@@ -95,16 +95,19 @@ public final class StackedHiddenStates {
         l > 0 ? dBelow.base : inputGradient
     }
 
-    /// `d input = Σ_gates dz W_ih` of layer `l` into its target (overwriting), when there is one.
+    /// `d input = Σ_gates dz W_ih` of layer `l`: added into the caller's `inputGradient` for layer 0
+    /// (see ``GradientConvention``); written into the gradient passed to the layer below otherwise.
     public func propagateToInput(layer l: Int, gateGradient dz: UnsafePointer<Float>, gates G: Int, weightIH: Parameter,
                                  inputGradient: UnsafeMutablePointer<Float>?) {
         guard let target = inputGradientTarget(layer: l, inputGradient: inputGradient) else { return }
         let inSize = layerInputSize(l), B = batch
-        target.update(repeating: 0, count: B * inSize)
+        if l > 0 { target.update(repeating: 0, count: B * inSize) }
         gemmAccumulate(B, inSize, G, dz, rowStrideA: G, colStrideA: 1, weightIH.value.base, inSize, target, inSize)
     }
 
-    /// `dh_{t-1} = dz W_hh` of layer `l` into its recurrent gradient (overwriting).
+    /// `dh_{t-1} = dz W_hh` of layer `l` into its recurrent gradient, replacing the previous step's: that
+    /// gradient is this object's own state carried between steps, not a caller's buffer, so
+    /// ``GradientConvention`` does not apply to it.
     public func propagateToPreviousState(layer l: Int, gateGradient dz: UnsafePointer<Float>, gates G: Int,
                                          weightHH: Parameter) {
         let H = hiddenSize, B = batch, dhRec = dhRecurrent[l].base
@@ -112,9 +115,9 @@ public final class StackedHiddenStates {
         gemmAccumulate(B, H, G, dz, rowStrideA: G, colStrideA: 1, weightHH.value.base, H, dhRec, H)
     }
 
-    /// After the sweep: the weight gradients of every layer from its cached pre-activation gradients
-    /// (`inputSide(l)`, and `hiddenSide(l)` when the cell has separate hidden-side ones), and
-    /// `dh0 += Σ_b dL/dh_{-1}`.
+    /// After the sweep, adds into the parameters' `grad` (see ``GradientConvention``) the weight gradients of
+    /// every layer from its cached pre-activation gradients (`inputSide(l)`, and `hiddenSide(l)` when the cell
+    /// has separate hidden-side ones), and `dh0 += Σ_b dL/dh_{-1}`.
     public func finishBackward(weights: StackedLayerWeights, h0: Parameter, parallelism: Parallelism,
                                inputSide: (Int) -> UnsafePointer<Float>, hiddenSide: (Int) -> UnsafePointer<Float>?) {
         let B = batch, H = hiddenSize

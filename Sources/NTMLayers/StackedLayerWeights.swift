@@ -25,7 +25,8 @@ public struct StackedLayerWeights {
         weightIH.indices.flatMap { [weightIH[$0], weightHH[$0], biasIH[$0], biasHH[$0]] }
     }
 
-    /// Adds the gradients of layer `l`'s weights and biases over a whole sequence (`rows = T B` rows):
+    /// Adds the gradients of layer `l`'s weights and biases over a whole sequence (`rows = T B` rows) into
+    /// their `grad` (see ``GradientConvention``):
     ///
     /// ```
     /// dW_ih += dIᵀ u      dW_hh += dHᵀ h_prev      db_ih += Σ_rows dI      db_hh += Σ_rows dH

@@ -22,11 +22,12 @@ public protocol MemoryAccess: AnyObject {
 
     func beginBackward()
     /// Backward through step `t`, given `dL/dr_t` from everything that used `r_t`; adds `dL/dh_t` into
-    /// `controllerOutputGradient` (`[B, controllerSize]`).
+    /// (see ``GradientConvention``) `controllerOutputGradient` (`[B, controllerSize]`).
     func backward(step t: Int, readGradient: UnsafePointer<Float>,
                   controllerOutputGradient: UnsafeMutablePointer<Float>)
-    /// Adds weight gradients (given the controller outputs of all steps, `[T, B, controllerSize]`) and the
-    /// gradients of the learned initial state (given `dL/dr_0`).
+    /// Adds into the parameters' `grad` (see ``GradientConvention``) the weight gradients (given the
+    /// controller outputs of all steps, `[T, B, controllerSize]`) and the gradients of the learned initial
+    /// state (given `dL/dr_0`).
     func finishBackward(controllerOutputs: UnsafePointer<Float>, initialReadGradient: UnsafePointer<Float>)
 
     /// Each head's weighting at every step of the last forward pass, as `(name, [T, B, N])`.

@@ -34,7 +34,7 @@ public struct NTMMemoryConfig: Sendable, Equatable {
 ///
 /// One step (every head addresses `Mem_{t-1}`):
 /// ```
-/// p^j = clip(W_j h + b_j, -C, C)            → k, β, g, s, γ (, e, a)
+/// p^j = HeadActivation(W_j h + b_j)         → k, β, g, s, γ (, e, a)
 /// w^j = Sharpen(Shift(Interp(Content(k, β, Mem_{t-1}), w^j_{t-1}, g), s), γ)
 /// r^i = Σ_n w^i_n Mem_{t-1}[n]
 /// Mem_t = Mem_{t-1}, then for each write head in order: Mem ∘ (1 - w eᵀ) + w aᵀ
@@ -42,6 +42,8 @@ public struct NTMMemoryConfig: Sendable, Equatable {
 public final class NTMMemoryAccess: MemoryAccess {
     public let config: NTMMemoryConfig
     public let layouts: [HeadLayout]
+    /// Each head's clip and activations (``HeadActivation``), in the order of `layouts`.
+    public let activations: [HeadActivation]
     /// One linear layer per head: read heads first (`read_heads.{i}`), then write heads (`write_heads.{j}`).
     public let heads: [Linear]
     /// `ρ^i` of each read head (`read_heads.{i}.r0`, `[M]`).
@@ -76,11 +78,13 @@ public final class NTMMemoryAccess: MemoryAccess {
     private let similarityCache: [Workspace], contentCache: [Workspace], interpCache: [Workspace]
     private let shiftedCache: [Workspace], weightCache: [Workspace], keyNormCache: [Workspace]
     private let logShiftedCache: [Workspace]
-    // Backward state and scratch.
-    private let memoryGradient = Workspace()
+    // Backward state and scratch. The memory gradient lives in two buffers: a write's backward reads
+    // dL/dMem' from one and adds dL/dMem into the other (zeroed), and then they swap roles.
+    private let memoryGradients = [Workspace(), Workspace()]
+    private var currentMemoryGradient = 0
     private let weightingGradientNext: [Workspace], rawGradient: [Workspace]
-    private let weightingGradient: [Workspace]
-    private let scratchAct = Workspace(), scratchShifted = Workspace(), scratchInterp = Workspace()
+    private let weightingGradient: [Workspace], activatedGradient: [Workspace]
+    private let scratchShifted = Workspace(), scratchInterp = Workspace()
     private let scratchContent = Workspace(), scratchSimilarity = Workspace(), scratchMemory = Workspace()
 
     public init(config: NTMMemoryConfig) {
@@ -105,6 +109,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             weightingInit.append(Parameter(name: "write_heads.\(j).w0", shape: [c.memoryRows]))
         }
         self.layouts = layouts
+        activations = layouts.map { HeadActivation(layout: $0, clipValue: c.clipValue) }
         self.heads = heads
         self.weightingInit = weightingInit
         readInit = (0..<c.readHeads).map { Parameter(name: "read_heads.\($0).r0", shape: [c.memoryWidth]) }
@@ -123,6 +128,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         weightingGradientNext = (0..<n).map { _ in Workspace() }
         weightingGradient = (0..<n).map { _ in Workspace() }
         rawGradient = (0..<n).map { _ in Workspace() }
+        activatedGradient = (0..<n).map { _ in Workspace() }
         if c.memoryInit == .constant { memoryInit.value.fill(MemoryInit.constantValue) }
     }
 
@@ -177,10 +183,9 @@ public final class NTMMemoryAccess: MemoryAccess {
             weightingGradientNext[h].reserve(B * N)
             weightingGradient[h].reserve(N)
             rawGradient[h].reserve(steps * B * P)
+            activatedGradient[h].reserve(P)
         }
-        memoryGradient.reserve(B * N * M)
-        let maxP = layouts.map(\.size).max() ?? 1
-        scratchAct.reserve(maxP)
+        for g in memoryGradients { g.reserve(B * N * M) }
         scratchShifted.reserve(N)
         scratchInterp.reserve(N)
         scratchContent.reserve(N)
@@ -228,7 +233,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             let P = layouts[h].size
             let raw = rawCache[h].base + t * B * P, act = actCache[h].base + t * B * P
             heads[h].forward(rows: B, input: controllerOutput, output: raw)
-            for b in 0..<B { activate(raw: raw + b * P, act: act + b * P, layout: layouts[h]) }
+            for b in 0..<B { activations[h].forward(raw: raw + b * P, output: act + b * P) }
         }
         // 2. Addressing of every head against Mem_{t-1}.
         for h in 0..<headCount {
@@ -280,27 +285,12 @@ public final class NTMMemoryAccess: MemoryAccess {
         return UnsafePointer(reads)
     }
 
-    /// `clip` then the activations `k = tanh`, `β = softplus`, `g = σ`, `s = softmax`,
-    /// `γ = 1 + softplus`, `e = σ`, `a = tanh`.
-    private func activate(raw: UnsafePointer<Float>, act: UnsafeMutablePointer<Float>, layout L: HeadLayout) {
-        let C = config.clipValue, M = config.memoryWidth
-        for q in 0..<L.size { act[q] = min(max(raw[q], -C), C) }
-        tanhInPlace(act + L.key, M)
-        act[L.beta] = softplus(act[L.beta])
-        act[L.gate] = sigmoid(act[L.gate])
-        Softmax.forward(output: act + L.shift, input: act + L.shift, count: L.shiftCount)
-        act[L.gamma] = 1 + softplus(act[L.gamma])
-        if L.isWrite {
-            sigmoidInPlace(act + L.erase, M)
-            tanhInPlace(act + L.add, M)
-        }
-    }
-
     // MARK: - Backward
 
     public func beginBackward() {
         let N = config.memoryRows, B = batch
-        memoryGradient.base.update(repeating: 0, count: B * N * config.memoryWidth)
+        currentMemoryGradient = 0
+        memoryGradients[0].base.update(repeating: 0, count: B * N * config.memoryWidth)
         for h in 0..<headCount { weightingGradientNext[h].base.update(repeating: 0, count: B * N) }
     }
 
@@ -309,27 +299,35 @@ public final class NTMMemoryAccess: MemoryAccess {
         let N = config.memoryRows, M = config.memoryWidth, NM = N * M, B = batch, S = config.shiftRange
         let memPrev = memoryCache.base + t * B * NM
         let norms = rowNormCache.base + t * B * N
+        let W = config.writeHeads
+        let incoming = memoryGradients[currentMemoryGradient].base
+        let spare = memoryGradients[1 - currentMemoryGradient].base
         for b in 0..<B {
-            let dMem = memoryGradient.base + b * NM
-            // dL/dw^j_t starts with what step t+1's interpolation sent back.
+            // dL/dw^j_t starts with what step t+1's interpolation sent back; dL/dp^j with nothing.
             for h in 0..<headCount {
                 weightingGradient[h].base.update(from: weightingGradientNext[h].base + b * N, count: N)
+                activatedGradient[h].base.update(repeating: 0, count: layouts[h].size)
                 (rawGradient[h].base + (t * B + b) * layouts[h].size).update(repeating: 0, count: layouts[h].size)
             }
-            // Writes, last head first; dMem becomes dL/dMem_{t-1} (the write path).
-            for j in stride(from: config.writeHeads - 1, through: 0, by: -1) {
+            // Writes, last head first, from dL/dMem_t to dL/dMem_{t-1} (the write path), each into the
+            // other buffer; with no write head, Mem_t = Mem_{t-1} and the gradient stays where it is.
+            var dMemAfter = incoming + b * NM, dMem = spare + b * NM
+            for j in stride(from: W - 1, through: 0, by: -1) {
                 let h = config.readHeads + j, L = layouts[h]
                 let source: UnsafePointer<Float> = j == 0
                     ? UnsafePointer(memPrev + b * NM)
                     : UnsafePointer(betweenWrites.base + ((t * (config.writeHeads - 1) + j - 1) * B + b) * NM)
                 let act = actCache[h].base + (t * B + b) * L.size
-                let dAct = rawGradient[h].base + (t * B + b) * L.size
+                let dAct = activatedGradient[h].base
+                dMem.update(repeating: 0, count: NM)
                 EraseAddWrite.backward(
-                    memoryGradient: dMem, memory: source, weighting: weightCache[h].base + ((t + 1) * B + b) * N,
-                    erase: act + L.erase, add: act + L.add, rows: N, width: M,
+                    outputGradient: dMemAfter, memory: source, weighting: weightCache[h].base + ((t + 1) * B + b) * N,
+                    erase: act + L.erase, add: act + L.add, rows: N, width: M, memoryGradient: dMem,
                     weightingGradient: weightingGradient[h].base, eraseGradient: dAct + L.erase,
                     addGradient: dAct + L.add)
+                swap(&dMemAfter, &dMem)
             }
+            dMem = dMemAfter
             // Reads.
             for i in 0..<config.readHeads {
                 WeightedRead.backward(
@@ -341,7 +339,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             for h in 0..<headCount {
                 let L = layouts[h]
                 let act = actCache[h].base + (t * B + b) * L.size
-                let dAct = rawGradient[h].base + (t * B + b) * L.size  // holds dL/d(activated) until the end
+                let dAct = activatedGradient[h].base
                 let row = (t * B + b) * N
                 let w = weightCache[h].base + ((t + 1) * B + b) * N
                 let wPrev = weightCache[h].base + (t * B + b) * N
@@ -353,54 +351,32 @@ public final class NTMMemoryAccess: MemoryAccess {
                 dK.update(repeating: 0, count: N)
                 let dWPrev = weightingGradientNext[h].base + b * N
                 dWPrev.update(repeating: 0, count: N)
-                dAct[L.gamma] += Sharpening.backward(
+                Sharpening.backward(
                     outputGradient: weightingGradient[h].base, output: w, input: shiftedCache[h].base + row,
-                    gamma: act[L.gamma], count: N, inputGradient: dws, logs: logShiftedCache[h].base + row)
+                    gamma: act[L.gamma], count: N, inputGradient: dws, gammaGradient: dAct + L.gamma,
+                    logs: logShiftedCache[h].base + row)
                 CircularShift.backward(
                     outputGradient: dws, input: interpCache[h].base + row, shifts: act + L.shift, shiftRange: S,
                     count: N, inputGradient: dwg, shiftGradient: dAct + L.shift)
-                dAct[L.gate] += Interpolation.backward(
+                Interpolation.backward(
                     outputGradient: dwg, content: contentCache[h].base + row, previous: wPrev, gate: act[L.gate],
-                    count: N, contentGradient: dwc, previousGradient: dWPrev)
-                dAct[L.beta] += Softmax.backward(
+                    count: N, contentGradient: dwc, previousGradient: dWPrev, gateGradient: dAct + L.gate)
+                Softmax.backward(
                     outputGradient: dwc, output: contentCache[h].base + row, input: similarityCache[h].base + row,
-                    count: N, beta: act[L.beta], inputGradient: dK)
+                    count: N, beta: act[L.beta], inputGradient: dK, betaGradient: dAct + L.beta)
                 CosineSimilarity.backward(
                     similarityGradient: dK, similarity: similarityCache[h].base + row, rowNorms: norms + b * N,
                     keyNorm: keyNormCache[h].base[t * B + b], key: act + L.key, memory: memPrev + b * NM,
                     rows: N, width: M, keyGradient: dAct + L.key, memoryGradient: dMem)
-                deactivate(
-                    raw: rawCache[h].base + (t * B + b) * L.size, act: act, gradient: dAct, layout: L)
+                activations[h].backward(outputGradient: dAct, raw: rawCache[h].base + (t * B + b) * L.size, output: act,
+                                        inputGradient: rawGradient[h].base + (t * B + b) * L.size)
             }
         }
+        currentMemoryGradient = (currentMemoryGradient + W) % 2
         for h in 0..<headCount {
             heads[h].backwardInput(rows: B, outputGradient: rawGradient[h].base + t * B * layouts[h].size,
                                    inputGradient: controllerOutputGradient)
         }
-    }
-
-    /// Turns `dL/d(activated p)` into `dL/d(raw p)` in place: activation derivatives, then the clip
-    /// (zero gradient where the raw value lies outside `[-C, C]`).
-    private func deactivate(raw: UnsafePointer<Float>, act: UnsafePointer<Float>,
-                            gradient d: UnsafeMutablePointer<Float>, layout L: HeadLayout) {
-        let C = config.clipValue, M = config.memoryWidth
-        for m in 0..<M { d[L.key + m] *= 1 - act[L.key + m] * act[L.key + m] }
-        d[L.beta] *= sigmoid(min(max(raw[L.beta], -C), C))
-        d[L.gate] *= act[L.gate] * (1 - act[L.gate])
-        let ds = scratchAct.base
-        ds.update(repeating: 0, count: L.shiftCount)
-        Softmax.backward(outputGradient: d + L.shift, output: act + L.shift, input: act + L.shift,
-                         count: L.shiftCount, inputGradient: ds)
-        (d + L.shift).update(from: ds, count: L.shiftCount)
-        d[L.gamma] *= sigmoid(min(max(raw[L.gamma], -C), C))
-        if L.isWrite {
-            for m in 0..<M {
-                let e = act[L.erase + m], a = act[L.add + m]
-                d[L.erase + m] *= e * (1 - e)
-                d[L.add + m] *= 1 - a * a
-            }
-        }
-        for q in 0..<L.size where raw[q] < -C || raw[q] > C { d[q] = 0 }
     }
 
     public func finishBackward(controllerOutputs: UnsafePointer<Float>, initialReadGradient: UnsafePointer<Float>) {
@@ -430,7 +406,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         if config.memoryInit == .learned {
             let mem0 = memoryCache.base, d = memoryInit.grad.base
             for b in 0..<B {
-                let g = memoryGradient.base + b * NM
+                let g = memoryGradients[currentMemoryGradient].base + b * NM
                 for i in 0..<NM { d[i] += g[i] * (1 - mem0[i] * mem0[i]) }
             }
         }

@@ -47,7 +47,7 @@ public enum WeightedRead {
         }
     }
 
-    /// Adds `dL/dw_n = dr · Mem[n]` and `dL/dMem[n] = w_n dr`.
+    /// Adds into (see ``GradientConvention``) `dL/dw_n = dr · Mem[n]` and `dL/dMem[n] = w_n dr`.
     public static func backward(
         outputGradient dr: UnsafePointer<Float>, weighting w: UnsafePointer<Float>,
         memory: UnsafePointer<Float>, rows N: Int, width M: Int,

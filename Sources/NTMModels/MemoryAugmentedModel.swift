@@ -27,7 +27,8 @@ public final class MemoryAugmentedModel<Controller: RecurrentCell, Access: Memor
     public var parameters: [Parameter] { controller.parameters + memory.parameters + output.parameters }
 
     private var steps = 0, batch = 0
-    // Controller inputs [B, X + R], output-layer inputs [T, B, H + R], and backward scratch.
+    // Controller inputs [B, X + R], output-layer inputs [T, B, H + R], and backward scratch (the
+    // controller's input gradients [T, B, X + R], zeroed once per backward).
     private let controllerInput = Workspace(), outputInput = Workspace(), outputInputGradient = Workspace()
     private let maskedLogitGradient = Workspace()
     private let hiddenGradient = Workspace(), readGradient = Workspace(), controllerInputGradient = Workspace()
@@ -60,7 +61,7 @@ public final class MemoryAugmentedModel<Controller: RecurrentCell, Access: Memor
         maskedLogitGradient.reserve(steps * B * outputWidth)
         hiddenGradient.reserve(B * H)
         readGradient.reserve(B * R)
-        controllerInputGradient.reserve(B * (X + R))
+        controllerInputGradient.reserve(steps * B * (X + R))
         var reads = memory.initialReads()
         let u = controllerInput.base
         for t in 0..<steps {
@@ -99,6 +100,7 @@ public final class MemoryAugmentedModel<Controller: RecurrentCell, Access: Memor
         let dh = hiddenGradient.base, dr = readGradient.base, du = controllerInputGradient.base
         // dr carries dL/dr_t from the controller input of step t+1 (zero after the last step).
         dr.update(repeating: 0, count: B * R)
+        du.update(repeating: 0, count: steps * B * (X + R))
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let dOt = dO + t * B * O
             for b in 0..<B {
@@ -106,8 +108,9 @@ public final class MemoryAugmentedModel<Controller: RecurrentCell, Access: Memor
                 for k in 0..<R { dr[b * R + k] += dOt[b * O + H + k] }
             }
             memory.backward(step: t, readGradient: dr, controllerOutputGradient: dh)
-            controller.backward(step: t, outputGradient: dh, inputGradient: du)
-            for b in 0..<B { (dr + b * R).update(from: du + b * (X + R) + X, count: R) }
+            let dut = du + t * B * (X + R)
+            controller.backward(step: t, outputGradient: dh, inputGradient: dut)
+            for b in 0..<B { (dr + b * R).update(from: dut + b * (X + R) + X, count: R) }
         }
         controller.finishBackward(parallelism: parallelism)
         memory.finishBackward(controllerOutputs: controller.outputs, initialReadGradient: dr)

@@ -19,7 +19,8 @@ public protocol SequenceModel: AnyObject {
     /// `backward` needs.
     func forward(inputs: UnsafePointer<Float>, steps: Int, batch: Int, logits: UnsafeMutablePointer<Float>)
 
-    /// Given `dL/dlogits` of the last forward pass, adds the gradient of every parameter into its `grad`.
+    /// Given `dL/dlogits` of the last forward pass, adds the gradient of every parameter into its `grad`
+    /// (see ``GradientConvention``); `logitGradients` is read only.
     func backward(logitGradients: UnsafePointer<Float>)
 
     /// Internal per-step tensors of the last forward pass that traces record (the NTM's head weightings).

@@ -116,8 +116,10 @@ struct AddressingGradientTests {
         let proj = TestData.uniform(n, rng: &rng)
         let w = TestBuffer(zeros: n), dx = TestBuffer(zeros: n)
         Softmax.forward(output: w.p, input: x.p, count: n, beta: beta)
-        let dBeta = Softmax.backward(outputGradient: proj, output: w.p, input: x.p, count: n, beta: beta, inputGradient: dx.p)
-        let report = gradientCheck(tensors: [entry("x", x, dx.array), entry("beta", b, [dBeta])], epsilon: 1e-3) {
+        let dBeta = TestBuffer(zeros: 1)
+        Softmax.backward(outputGradient: proj, output: w.p, input: x.p, count: n, beta: beta, inputGradient: dx.p,
+                         betaGradient: dBeta.p)
+        let report = gradientCheck(tensors: [entry("x", x, dx.array), entry("beta", b, dBeta.array)], epsilon: 1e-3) {
             let out = TestBuffer(zeros: n)
             Softmax.forward(output: out.p, input: x.p, count: n, beta: b.p[0])
             return TestData.projection(out.p, proj)
@@ -151,11 +153,12 @@ struct AddressingGradientTests {
         let proj = TestData.uniform(N, rng: &rng)
         let wg = TestBuffer(zeros: N), dwc = TestBuffer(zeros: N), dwPrev = TestBuffer(zeros: N)
         Interpolation.forward(output: wg.p, content: wc.p, previous: wPrev.p, gate: gate, count: N)
-        let dg = Interpolation.backward(
+        let dg = TestBuffer(zeros: 1)
+        Interpolation.backward(
             outputGradient: proj, content: wc.p, previous: wPrev.p, gate: gate, count: N,
-            contentGradient: dwc.p, previousGradient: dwPrev.p)
+            contentGradient: dwc.p, previousGradient: dwPrev.p, gateGradient: dg.p)
         let report = gradientCheck(
-            tensors: [entry("content", wc, dwc.array), entry("previous", wPrev, dwPrev.array), entry("gate", g, [dg])],
+            tensors: [entry("content", wc, dwc.array), entry("previous", wPrev, dwPrev.array), entry("gate", g, dg.array)],
             epsilon: 1e-3
         ) {
             let out = TestBuffer(zeros: N)
@@ -197,8 +200,11 @@ struct AddressingGradientTests {
         let proj = TestData.uniform(N, rng: &rng)
         let w = TestBuffer(zeros: N), dws = TestBuffer(zeros: N)
         Sharpening.forward(output: w.p, input: ws.p, gamma: gamma, count: N)
-        let dGamma = Sharpening.backward(
-            outputGradient: proj, output: w.p, input: ws.p, gamma: gamma, count: N, inputGradient: dws.p)
+        let dGammaBuffer = TestBuffer(zeros: 1)
+        Sharpening.backward(
+            outputGradient: proj, output: w.p, input: ws.p, gamma: gamma, count: N, inputGradient: dws.p,
+            gammaGradient: dGammaBuffer.p)
+        let dGamma = dGammaBuffer.p[0]
         let loss = {
             let out = TestBuffer(zeros: N)
             Sharpening.forward(output: out.p, input: ws.p, gamma: g.p[0], count: N)
@@ -229,8 +235,11 @@ struct AddressingGradientTests {
         Sharpening.forward(output: w.p, input: ws.p, gamma: gamma, count: N)
         for i in zeros { #expect(w.p[i] == 0) }
         #expect(abs(w.array.reduce(0, +) - 1) <= 1e-5)
-        let dGamma = Sharpening.backward(
-            outputGradient: proj, output: w.p, input: ws.p, gamma: gamma, count: N, inputGradient: dws.p)
+        let dGammaBuffer = TestBuffer(zeros: 1)
+        Sharpening.backward(
+            outputGradient: proj, output: w.p, input: ws.p, gamma: gamma, count: N, inputGradient: dws.p,
+            gammaGradient: dGammaBuffer.p)
+        let dGamma = dGammaBuffer.p[0]
         let analytic = dws.array
         #expect(dGamma.isFinite && GradCheck.allFinite(analytic))
         for i in zeros { #expect(analytic[i] == 0, "zero entry \(i) got gradient \(analytic[i])") }
@@ -273,11 +282,11 @@ struct AddressingGradientTests {
         let memory = TestBuffer(TestData.uniform(N * M, rng: &rng)), w = TestBuffer(weighting(N, rng: &rng))
         let e = TestBuffer(TestData.uniform(M, 0.05, 0.95, rng: &rng)), a = TestBuffer(TestData.uniform(M, rng: &rng))
         let proj = TestData.uniform(N * M, rng: &rng)
-        // On entry dMem is dL/dMem' = proj; on return dL/dMem.
-        let dMem = TestBuffer(proj)
+        let dMem = TestBuffer(zeros: N * M)
         let dw = TestBuffer(zeros: N), de = TestBuffer(zeros: M), da = TestBuffer(zeros: M)
-        EraseAddWrite.backward(memoryGradient: dMem.p, memory: memory.p, weighting: w.p, erase: e.p, add: a.p,
-                               rows: N, width: M, weightingGradient: dw.p, eraseGradient: de.p, addGradient: da.p)
+        EraseAddWrite.backward(outputGradient: proj, memory: memory.p, weighting: w.p, erase: e.p, add: a.p,
+                               rows: N, width: M, memoryGradient: dMem.p, weightingGradient: dw.p, eraseGradient: de.p,
+                               addGradient: da.p)
         let report = gradientCheck(
             tensors: [entry("memory", memory, dMem.array), entry("weighting", w, dw.array),
                       entry("erase", e, de.array), entry("add", a, da.array)],
@@ -317,14 +326,16 @@ struct AddressingGradientTests {
         let dws = TestBuffer(zeros: N), dwg = TestBuffer(zeros: N), dwc = TestBuffer(zeros: N), dK = TestBuffer(zeros: N)
         let ds = TestBuffer(zeros: 2 * S + 1), dwPrev = TestBuffer(zeros: N)
         let dk = TestBuffer(zeros: M), dMem = TestBuffer(zeros: N * M)
-        let dGamma = Sharpening.backward(outputGradient: proj, output: w.p, input: ws.p, gamma: gamma.p[0], count: N,
-                                         inputGradient: dws.p)
+        let dScalars = TestBuffer(zeros: 3)  // dγ, dg, dβ
+        Sharpening.backward(outputGradient: proj, output: w.p, input: ws.p, gamma: gamma.p[0], count: N,
+                            inputGradient: dws.p, gammaGradient: dScalars.p)
         CircularShift.backward(outputGradient: dws.p, input: wg.p, shifts: shifts.p, shiftRange: S, count: N,
                                inputGradient: dwg.p, shiftGradient: ds.p)
-        let dGate = Interpolation.backward(outputGradient: dwg.p, content: wc.p, previous: wPrev.p, gate: gate.p[0],
-                                           count: N, contentGradient: dwc.p, previousGradient: dwPrev.p)
-        let dBeta = Softmax.backward(outputGradient: dwc.p, output: wc.p, input: K.p, count: N, beta: beta.p[0],
-                                     inputGradient: dK.p)
+        Interpolation.backward(outputGradient: dwg.p, content: wc.p, previous: wPrev.p, gate: gate.p[0],
+                               count: N, contentGradient: dwc.p, previousGradient: dwPrev.p, gateGradient: dScalars.p + 1)
+        Softmax.backward(outputGradient: dwc.p, output: wc.p, input: K.p, count: N, beta: beta.p[0],
+                         inputGradient: dK.p, betaGradient: dScalars.p + 2)
+        let dGamma = dScalars.p[0], dGate = dScalars.p[1], dBeta = dScalars.p[2]
         CosineSimilarity.backward(similarityGradient: dK.p, similarity: K.p, rowNorms: norms.p, keyNorm: keyNorm,
                                   key: key.p, memory: memory.p, rows: N, width: M, keyGradient: dk.p, memoryGradient: dMem.p)
         // With S = 0 the single shift weight is softmax([ŝ]) = 1 and sharpening normalises away any scale

@@ -18,7 +18,8 @@ public enum CircularShift {
         }
     }
 
-    /// Adds `dL/dwg_{(n-j) mod N} += dws_n s_j` and `dL/ds_j += Σ_n dws_n wg_{(n-j) mod N}`.
+    /// Adds into (see ``GradientConvention``) `dL/dwg_{(n-j) mod N} += dws_n s_j` and
+    /// `dL/ds_j += Σ_n dws_n wg_{(n-j) mod N}`.
     public static func backward(
         outputGradient dws: UnsafePointer<Float>, input wg: UnsafePointer<Float>,
         shifts s: UnsafePointer<Float>, shiftRange S: Int, count N: Int,

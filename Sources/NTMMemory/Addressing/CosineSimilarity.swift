@@ -35,7 +35,7 @@ public enum CosineSimilarity {
         return keyNorm
     }
 
-    /// Given `dL/dK` (`[N]`), adds `dL/dk` (`[M]`) and `dL/dMem` (`[N, M]`):
+    /// Given `dL/dK` (`[N]`), adds into (see ``GradientConvention``) `dL/dk` (`[M]`) and `dL/dMem` (`[N, M]`):
     ///
     /// ```
     /// D_n = ‖k‖ ‖Mem[n]‖ + 1e-8

@@ -10,19 +10,20 @@ public enum Interpolation {
         for n in 0..<N { wg[n] = g * wc[n] + (1 - g) * wPrev[n] }
     }
 
-    /// Adds `dL/dwc = g dwg` and `dL/dw_{t-1} = (1 - g) dwg`; returns `dL/dg = Σ dwg_n (wc_n - w_{t-1,n})`.
-    @discardableResult
+    /// Adds into (see ``GradientConvention``) `dL/dwc = g dwg`, `dL/dw_{t-1} = (1 - g) dwg` and
+    /// `dL/dg = Σ dwg_n (wc_n - w_{t-1,n})`.
     public static func backward(
         outputGradient dwg: UnsafePointer<Float>, content wc: UnsafePointer<Float>,
         previous wPrev: UnsafePointer<Float>, gate g: Float, count N: Int,
-        contentGradient dwc: UnsafeMutablePointer<Float>, previousGradient dwPrev: UnsafeMutablePointer<Float>
-    ) -> Float {
+        contentGradient dwc: UnsafeMutablePointer<Float>, previousGradient dwPrev: UnsafeMutablePointer<Float>,
+        gateGradient: UnsafeMutablePointer<Float>
+    ) {
         var dg: Float = 0
         for n in 0..<N {
             dg += dwg[n] * (wc[n] - wPrev[n])
             dwc[n] += g * dwg[n]
             dwPrev[n] += (1 - g) * dwg[n]
         }
-        return dg
+        gateGradient.pointee += dg
     }
 }

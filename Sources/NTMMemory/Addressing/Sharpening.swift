@@ -9,7 +9,7 @@ public enum Sharpening {
     public static let epsilon: Float = 1e-16
 
     /// Writes `w` (`[N]`) from `ws`. When `logs` is given it receives `log ws_n` (`-∞` where `ws_n == 0`),
-    /// which ``backward(outputGradient:output:input:gamma:count:inputGradient:logs:)`` can reuse.
+    /// which ``backward(outputGradient:output:input:gamma:count:inputGradient:gammaGradient:logs:)`` can reuse.
     public static func forward(
         output w: UnsafeMutablePointer<Float>, input ws: UnsafePointer<Float>, gamma: Float, count N: Int,
         logs: UnsafeMutablePointer<Float>? = nil
@@ -31,7 +31,7 @@ public enum Sharpening {
         for n in 0..<N { w[n] *= inv }
     }
 
-    /// Given `dL/dw`, adds `dL/dws` and returns `dL/dγ`. With `P_n = ws_n^γ`, `S = Σ P + 1e-16` and
+    /// Given `dL/dw`, adds into (see ``GradientConvention``) `dL/dws` and `dL/dγ`. With `P_n = ws_n^γ`, `S = Σ P + 1e-16` and
     /// `w_n = P_n / S`:
     ///
     /// ```
@@ -41,12 +41,11 @@ public enum Sharpening {
     /// ```
     /// `logs` are the forward's `log ws_n` (computed again when `nil`). The difference that cancels is
     /// formed in Double.
-    @discardableResult
     public static func backward(
         outputGradient dw: UnsafePointer<Float>, output w: UnsafePointer<Float>, input ws: UnsafePointer<Float>,
         gamma: Float, count N: Int, inputGradient dws: UnsafeMutablePointer<Float>,
-        logs: UnsafePointer<Float>? = nil
-    ) -> Float {
+        gammaGradient: UnsafeMutablePointer<Float>, logs: UnsafePointer<Float>? = nil
+    ) {
         var dot = 0.0
         for n in 0..<N { dot += Double(dw[n]) * Double(w[n]) }
         var dGamma = 0.0
@@ -56,6 +55,6 @@ public enum Sharpening {
             dws[n] += Float(c * g / Double(ws[n]))
             dGamma += c * Double(logs?[n] ?? logf_(ws[n]))
         }
-        return Float(dGamma)
+        gammaGradient.pointee += Float(dGamma)
     }
 }

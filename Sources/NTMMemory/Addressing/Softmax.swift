@@ -34,17 +34,18 @@ public enum Softmax {
         for i in 0..<n { w[i] *= inv }
     }
 
-    /// Given `dL/dw`, adds `dL/dx` and returns `dL/dβ`:
+    /// Given `dL/dw`, adds into (see ``GradientConvention``) `dL/dx` and, when `betaGradient` is given,
+    /// `dL/dβ`:
     ///
     /// ```
     /// dL/d(βx_n) = w_n (dL/dw_n - Σ_m w_m dL/dw_m)
     /// dL/dx_n = β · dL/d(βx_n)        dL/dβ = Σ_n x_n · dL/d(βx_n)
     /// ```
-    @discardableResult
     public static func backward(
         outputGradient dw: UnsafePointer<Float>, output w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
-        count n: Int, beta: Float = 1, inputGradient dx: UnsafeMutablePointer<Float>
-    ) -> Float {
+        count n: Int, beta: Float = 1, inputGradient dx: UnsafeMutablePointer<Float>,
+        betaGradient: UnsafeMutablePointer<Float>? = nil
+    ) {
         var dot: Float = 0
         for i in 0..<n { dot += w[i] * dw[i] }
         var dBeta: Float = 0
@@ -53,6 +54,6 @@ public enum Softmax {
             dx[i] += beta * dz
             dBeta += x[i] * dz
         }
-        return dBeta
+        betaGradient?.pointee += dBeta
     }
 }
