@@ -23,6 +23,9 @@
 /// `gradient` is written: it is a loss, the seed of a backward pass rather than a backward, and
 /// `BitLoss.backward` is its form that follows the rule.
 ///
+/// The ops of NTMAutodiff follow the same rule: each op's kernel adds into its inputs' gradients, so
+/// a value used by several ops of a step program gets the sum of their gradients.
+///
 /// Every backward's doc comment says "adds into (see ``GradientConvention``)"; a test
 /// (`GradientConventionTests`) pre-fills every gradient buffer of every public backward with a
 /// non-zero value and checks that it comes back as that value plus the gradient.
