@@ -1,5 +1,5 @@
-// Which kernel runs each op, forward and backward. Gradient convention: every backward adds into
-// the gradients of its inputs (`+=`); it never overwrites them and never changes its output gradient.
+// Which kernel runs each op, forward and backward. Every backward adds into its inputs' gradients
+// (see GradientConvention in NTMCore).
 
 extension ProgramRunner {
     /// Items of the op's output across the batch (B when any input is batched, else 1).
