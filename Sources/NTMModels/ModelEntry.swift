@@ -60,7 +60,8 @@ public struct ModelEntry: Sendable {
     ///     has refused others) for a task of the given input and output widths, and returns them as a
     ///     JSON object, every key present with its value (defaults filled in). Throw with
     ///     `section.int(...)` and the other `StrictObject` readers, or `NTMError.usage("\(section.path): ...")`,
-    ///     so that every error is one line naming the key; from a checkpoint they become runtime errors.
+    ///     so that every error is one line naming the key (another error is shown after the section's
+    ///     path); from a checkpoint they become runtime errors.
     ///   - make: builds the model from its configuration (``ModelConfig/json`` is the canonical object;
     ///     ``ModelConfig/int(_:)`` and friends read it) with initial weights drawn from `rng`. The model's
     ///     `kind` must be `name` and its `configJSON` the configuration's `json`.
@@ -74,7 +75,7 @@ public struct ModelEntry: Sendable {
         name: String,
         keys: [String],
         defaults: JSONValue = ModelEntry.standardDefaults,
-        decode: @escaping @Sendable (_ section: StrictObject, _ inputWidth: Int, _ outputWidth: Int) throws(NTMError) -> JSONValue,
+        decode: @escaping @Sendable (_ section: StrictObject, _ inputWidth: Int, _ outputWidth: Int) throws -> JSONValue,
         make: @escaping @Sendable (_ config: ModelConfig, _ rng: inout RandomSource) -> any SequenceModel,
         summary: (@Sendable (_ config: ModelConfig) -> String)? = nil,
         parameterCount: (@Sendable (_ config: ModelConfig) -> Int)? = nil,
@@ -89,7 +90,15 @@ public struct ModelEntry: Sendable {
         /// gives its own output back, since resuming compares configurations as text.
         @Sendable func canonical(_ section: StrictObject, _ inputWidth: Int, _ outputWidth: Int) throws(NTMError) -> ModelConfig {
             func decoded(_ s: StrictObject) throws(NTMError) -> [JSONMember] {
-                let value = try decode(s, inputWidth, outputWidth)
+                let value: JSONValue
+                do {
+                    value = try decode(s, inputWidth, outputWidth)
+                } catch let error as NTMError {
+                    throw error
+                } catch {
+                    // Any other error a researcher's decode throws still becomes one line naming the section.
+                    throw .usage("\(s.path): \(String(describing: error).split(separator: "\n").joined(separator: " "))")
+                }
                 guard let members = value.objectMembers else {
                     preconditionFailure("ModelEntry '\(name)': decode must return a JSON object, not \(value.serialized())")
                 }
