@@ -12,8 +12,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var inputWidth: Int
     public var outputWidth: Int
     /// A registered model's canonical configuration (see ``ModelEntry``): its own keys and the widths, sorted;
-    /// nil for the built-in models. Made by ``decode(kind:section:inputWidth:outputWidth:path:)`` or read
-    /// from a checkpoint, so that it has passed the entry's validation.
+    /// nil for the built-in models. Made by ``decode(kind:section:inputWidth:outputWidth:)`` or read from a
+    /// checkpoint, so that it has passed the entry's validation.
     public private(set) var settings: JSONValue?
     /// The NTM's controller size, or the baselines' hidden size.
     public var controllerSize: Int
@@ -56,7 +56,7 @@ public struct ModelConfig: Sendable, Equatable {
     }
 
     /// Decodes a preset section of `kind` (only the model's own keys; presets refuse the others first) for a
-    /// task of the given widths, through the model's registry entry; `path` names the section in errors.
+    /// task of the given widths, through the model's registry entry; errors name `section.path`.
     public static func decode(kind: ModelKind, section: StrictObject, inputWidth: Int, outputWidth: Int) throws(NTMError) -> ModelConfig {
         guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
             throw .usage("\(section.path): unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
@@ -213,7 +213,8 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    /// Number of scalars of every parameter of the model, from the sizes alone (no allocation).
+    /// Number of scalars of every parameter of the model: for the built-ins from the sizes alone (no
+    /// allocation); for a registered model as its entry counts them.
     public var parameterCount: Int {
         guard kind.isBuiltIn else { return ModelRegistry.entry(kind).countParameters(self) }
         let H = controllerSize, L = layers, gates = kind.gates
