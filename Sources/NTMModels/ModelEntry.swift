@@ -21,7 +21,8 @@ public struct ModelEntry: Sendable {
     public let keys: [String]
     /// The preset section used when a preset or the command line names the model but the preset has no
     /// section for it: model keys (absent ones take `decode`'s defaults) and the training keys
-    /// ``trainingKeys``.
+    /// ``trainingKeys``. The built-in models have none (an empty object): a preset that lists one must
+    /// configure it, as before the registry.
     public let defaults: JSONValue
 
     let decodeSection: @Sendable (StrictObject, Int, Int) throws(NTMError) -> ModelConfig
