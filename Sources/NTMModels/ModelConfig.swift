@@ -64,6 +64,19 @@ public struct ModelConfig: Sendable, Equatable {
         return try entry.decodeSection(section, inputWidth, outputWidth)
     }
 
+    /// A model's configuration from its own keys given in code (as in a preset section, without the training
+    /// keys), for a task of the given widths: what a library user builds a registered model from,
+    /// `ModelFactory.make(try ModelConfig.decode(kind: mine, settings: .object([...]), inputWidth: 9, outputWidth: 8), rng: &rng)`.
+    /// Keys the model does not have are refused, as in presets.
+    public static func decode(kind: ModelKind, settings: JSONValue, inputWidth: Int, outputWidth: Int) throws(NTMError) -> ModelConfig {
+        guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
+            throw .usage("unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
+        }
+        let section = try StrictObject(settings, path: kind.rawValue)
+        try section.requireKnownKeys(entry.keys)
+        return try entry.decodeSection(section, inputWidth, outputWidth)
+    }
+
     /// The same configuration for a task of other widths: a built-in model's widths are replaced and checked,
     /// a registered model's section is decoded again (its entry may check sizes against the widths).
     public func resized(inputWidth: Int, outputWidth: Int) throws(NTMError) -> ModelConfig {

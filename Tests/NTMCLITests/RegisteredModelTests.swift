@@ -70,6 +70,16 @@ struct RegisteredModelTests {
         let section = try #require(encoded[Self.name]?.objectMembers)
         #expect(section.prefix(2).map(\.key) == ["hiddenSize", "slots"] && encoded[Self.name]?["inputWidth"] == nil)
         #expect(try Self.decode(encoded.serialized()) == config)
+        // The same configuration given in code, as a library user builds the model; unknown keys refused there too.
+        let inCode = try ModelConfig.decode(kind: SlotRNN.kind, settings: .object([
+            .init(key: "slots", value: .number(3)), .init(key: "hiddenSize", value: .number(6))]), inputWidth: 5, outputWidth: 4)
+        #expect(inCode == plan.model)
+        var rng = RandomSource(seed: 3)
+        #expect(ModelFactory.make(inCode, rng: &rng).configJSON == plan.model.json)
+        let error = #expect(throws: NTMError.self) {
+            try ModelConfig.decode(kind: SlotRNN.kind, settings: .object([.init(key: "slot", value: .number(3))]), inputWidth: 5, outputWidth: 4)
+        }
+        #expect(error?.message == "slot-rnn: unknown key 'slot' (did you mean 'slots'?)")
     }
 
     @Test func aModelListedWithoutASectionTrainsWithItsEntrysDefaults() throws {
@@ -208,8 +218,7 @@ struct RegisteredModelTests {
         let path = Scratch.directory("registered-resume-preset") + "/p.json"
         var config = try Preset.decode(Array(try Data(contentsOf: URL(fileURLWithPath: a + "/config.json"))), source: "a")
         config.plans[SlotRNN.kind]!.model = try ModelConfig.decode(
-            kind: SlotRNN.kind, section: StrictObject(.object([.init(key: "slots", value: .number(2))]), path: "x"),
-            inputWidth: 9, outputWidth: 8)
+            kind: SlotRNN.kind, settings: .object([.init(key: "slots", value: .number(2))]), inputWidth: 9, outputWidth: 8)
         try AtomicFile.write(Preset.encode(config).serialized(), to: path)
         #expect(ReliabilityTests.run(train + ["--out", b, "--resume", "--preset", path]) == 2)
     }
