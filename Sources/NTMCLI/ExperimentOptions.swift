@@ -230,7 +230,8 @@ enum ExperimentOptions {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: .whitespaces)
             guard let k = ModelKind(rawValue: name) else {
-                throw .usage("--models: unknown model '\(name)' (expected a comma-separated list of \(ModelKind.names))")
+                throw .usage("--models: unknown model '\(name)' (expected a comma-separated list of \(ModelKind.names); "
+                             + "\(ModelRegistry.unknownModelHint))")
             }
             guard !out.contains(k) else { throw .usage("--models: '\(name)' is listed twice") }
             out.append(k)

@@ -34,7 +34,7 @@ enum TrainCommand {
 
     static func modelKind(_ name: String) throws(NTMError) -> ModelKind {
         guard let k = ModelKind(rawValue: name) else {
-            throw .usage("--model: unknown model '\(name)' (expected one of: \(ModelKind.names))")
+            throw .usage("--model: unknown model '\(name)' (expected one of: \(ModelKind.names); \(ModelRegistry.unknownModelHint))")
         }
         return k
     }

@@ -206,7 +206,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// Reads a checkpoint's `model` and `config`; `source` names the file in errors.
     public static func from(kind kindName: String, config: JSONValue, source: String) throws(NTMError) -> ModelConfig {
         guard let entry = ModelRegistry.entry(named: kindName) else {
-            throw .runtime("\(source): unknown model '\(kindName)' (expected one of: \(ModelKind.names))")
+            throw .runtime("\(source): unknown model '\(kindName)' (expected one of: \(ModelKind.names); \(ModelRegistry.unknownModelHint))")
         }
         guard config.objectMembers != nil else { throw .runtime("\(source): config is not a JSON object") }
         return try entry.decodeCheckpoint(config, source)

@@ -14,6 +14,10 @@ public enum ModelRegistry {
     public static let reservedNames: Set<String> = ["about", "task", "seed", "models", "evaluation", "validation",
                                                     "curriculum", "curvepoints", "why"]
 
+    /// Appended to "unknown model" errors: a checkpoint or preset of a model of one's own, given to a binary
+    /// that does not register it (the stock `ntm-bench`), fails with a reason rather than a bare list.
+    public static let unknownModelHint = "a model of one's own is known only to a binary that registers it"
+
     /// Adds `entry`. A name that is taken (a built-in one included), not of the form `[a-z][a-z0-9_-]*`
     /// (at most 32 characters), or a preset key, and keys that clash with the training keys, `why` or the
     /// widths, are refused with a usage error: registration mistakes are the programmer's, and a thrown

@@ -44,6 +44,12 @@ public enum Preset {
         let json: JSONValue
         do { json = try JSONValue.parse(bytes) } catch { throw .usage("\(source): not valid JSON: \(error.message)") }
         let top = try StrictObject(json, path: source)
+        // A section of a model that this binary does not register is reported as such, not as a misspelt key.
+        let listed = top["models"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for m in top.members where listed.contains(m.key) && !topKeys.contains(m.key) {
+            throw .usage("\(source): unknown model \"\(m.key)\" in 'models' (expected one of: \(ModelKind.names); "
+                         + "\(ModelRegistry.unknownModelHint))")
+        }
         try top.requireKnownKeys(topKeys)
         try checkWhy(top)
         let about = try top.string("about", default: "")
@@ -56,7 +62,8 @@ public enum Preset {
         var models: [ModelKind] = []
         for v in modelList {
             guard let s = v.stringValue, let k = ModelKind(rawValue: s) else {
-                throw .usage("\(source): unknown model \(v.serialized()) in 'models' (expected one of: \(ModelKind.names))")
+                throw .usage("\(source): unknown model \(v.serialized()) in 'models' (expected one of: \(ModelKind.names); "
+                             + "\(ModelRegistry.unknownModelHint))")
             }
             if models.contains(k) { throw .usage("\(source): model '\(s)' is listed twice in 'models'") }
             models.append(k)
