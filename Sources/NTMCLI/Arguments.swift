@@ -2,6 +2,7 @@
 // the flags a command declares, with one-line usage errors that suggest the nearest flag.
 import Foundation
 import NTMCore
+import NTMModels
 import NTMTraining
 
 /// A flag a command accepts.

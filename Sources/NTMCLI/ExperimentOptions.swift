@@ -42,8 +42,10 @@ enum ExperimentOptions {
     /// `sizeTarget` is the model the size flags apply to (`nil`: size flags go to the NTM, and
     /// `--hidden-size` / `--baseline-layers` to the baselines). `command` is the task command whose
     /// built-in preset is the default and whose task a preset file must hold (nil: the copy preset by
-    /// default, any task's preset file).
-    static func resolve(_ args: Arguments, sizeTarget: ModelKind?, command: TaskCommand? = nil) throws(NTMError) -> ExperimentConfig {
+    /// default, any task's preset file). `models` (from `--models` or `--model`) replaces the preset's list;
+    /// a registered model of one's own without a section in the preset gets its entry's default section.
+    static func resolve(_ args: Arguments, sizeTarget: ModelKind?, command: TaskCommand? = nil,
+                        models: [ModelKind]? = nil) throws(NTMError) -> ExperimentConfig {
         var config: ExperimentConfig
         if let path = args.string("preset") {
             config = try readPreset(path)
@@ -73,6 +75,15 @@ enum ExperimentOptions {
             config.task.minLength = m
         }
         do { try config.task.validate() } catch { throw .usage(error.message) }
+        if let models {
+            config.models = models
+            for kind in models where config.plans[kind] == nil {
+                guard !kind.isBuiltIn else {
+                    throw .usage("\(sizeTarget == nil ? "--models: " : "")the preset has no settings for \(kind.rawValue)")
+                }
+                config.plans[kind] = try Preset.defaultPlan(kind, task: config.task)
+            }
+        }
         if let s = try args.int("seed", in: 0...Int(Int32.max)) { config.seed = UInt64(s) }
         if let e = try args.int("eval-sequences", in: 1...1_000_000) { config.evalSequences = e }
         if let text = args.string("eval-lengths") { try applyEvalLengths(text, to: &config) }
@@ -87,10 +98,12 @@ enum ExperimentOptions {
         }
         try applySizes(args, to: &config, target: sizeTarget)
         for kind in config.models {
-            var plan = config.plan(kind)
-            plan.model.inputWidth = config.task.inputWidth
-            plan.model.outputWidth = config.task.outputWidth
-            do { try plan.model.validate() } catch { throw .usage("\(kind.rawValue): \(error.message)") }
+            guard var plan = config.plans[kind] else { continue }
+            do {
+                plan.model = try plan.model.resized(inputWidth: config.task.inputWidth, outputWidth: config.task.outputWidth)
+            } catch {
+                throw .usage("\(kind.rawValue): \(error.message)")
+            }
             config.plans[kind] = plan
         }
         try Preset.checkResources(config, source: "the configuration")
@@ -161,11 +174,18 @@ enum ExperimentOptions {
         if let target, target != .ntm {
             for f in ntmOnly where args.has(f) { throw .usage("--\(f) applies to the NTM only, not to --model \(target.rawValue)") }
         }
+        // The size flags know the built-in models' fields only; a registered model is sized in its preset section.
+        if let target, !target.isBuiltIn {
+            for f in ["controller-size", "layers"] where args.has(f) {
+                throw .usage("--\(f) applies to the built-in models, not to --model \(target.rawValue); "
+                             + "set its sizes in a '\(target.rawValue)' section of a --preset file")
+            }
+        }
         let controllerSize = try args.int("controller-size", in: 1...8192)
         let layers = try args.int("layers", in: 1...16)
         let hidden = try args.int("hidden-size", in: 1...8192)
         let baselineLayers = try args.int("baseline-layers", in: 1...16)
-        for kind in Array(config.plans.keys) {
+        for kind in Array(config.plans.keys) where kind.isBuiltIn {
             var m = config.plans[kind]!.model
             let sizeFlagsApply = target == nil ? kind == .ntm : kind == target
             if sizeFlagsApply {
@@ -210,7 +230,8 @@ enum ExperimentOptions {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: .whitespaces)
             guard let k = ModelKind(rawValue: name) else {
-                throw .usage("--models: unknown model '\(name)' (expected a comma-separated list of \(ModelKind.names))")
+                throw .usage("--models: unknown model '\(name)' (expected a comma-separated list of \(ModelKind.names); "
+                             + "\(ModelRegistry.unknownModelHint))")
             }
             guard !out.contains(k) else { throw .usage("--models: '\(name)' is listed twice") }
             out.append(k)

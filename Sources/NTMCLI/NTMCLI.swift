@@ -1,6 +1,7 @@
 // The entry point of `ntm-bench`, as a library so other packages can build their own binary on it.
 import Foundation
 import NTMCore
+import NTMModels
 import NTMTraining
 
 public enum NTMCLI {

@@ -16,7 +16,7 @@ enum PerfCommand {
         SharedFlags.help,
     ]
 
-    static let summary = "time one training step of NTM, LSTM and GRU at the standard sizes"
+    static let summary = "time one training step of NTM, LSTM and GRU at the standard sizes (and of registered models)"
 
     static func run(_ raw: [String]) throws(NTMError) -> Int32 {
         let args = try Arguments(command: "perf", arguments: raw, specs: specs)
@@ -58,8 +58,7 @@ enum PerfCommand {
             .object([
                 .init(key: "id", value: .string(r.benchmark.id)),
                 .init(key: "model", value: .string(r.benchmark.model.kind.rawValue)),
-                .init(key: "size", value: .string(r.benchmark.model.kind == .ntm ? "100, 128x20, 1r1w" :
-                                                    "\(r.benchmark.model.layers)x\(r.benchmark.model.controllerSize)")),
+                .init(key: "size", value: .string(size(r.benchmark.model))),
                 .init(key: "length", value: .number(Double(r.benchmark.length))),
                 .init(key: "batch", value: .number(Double(r.benchmark.batch))),
                 .init(key: "threads", value: .number(Double(r.threads))),
@@ -71,6 +70,11 @@ enum PerfCommand {
                 .init(key: "peak_rss_mb", value: num(r.peakRSSMB)),
             ])
         }))])
+    }
+
+    /// The size column: the NTM's paper sizes, a baseline's layers x hidden size, a registered model's summary.
+    static func size(_ m: ModelConfig) -> String {
+        m.kind == .ntm ? "100, 128x20, 1r1w" : m.kind.isBuiltIn ? "\(m.layers)x\(m.controllerSize)" : m.summary
     }
 
     static func table(_ results: [BenchmarkResult]) -> String {

@@ -82,7 +82,9 @@ struct TaskCommand: Sendable {
         let baselineNames = baselines.count > 1
             ? baselines.dropLast().joined(separator: ", ") + " and " + baselines.last! : baselines.joined()
         return experimentFlags + [
-            FlagSpec("models", "LIST", "models to compare, comma-separated (preset: \(p.models.map(\.rawValue).joined(separator: ",")))"),
+            FlagSpec("models", "LIST", "models to compare, comma-separated, among \(ModelKind.names) (preset: "
+                     + "\(p.models.map(\.rawValue).joined(separator: ",")); a registered model without a preset section "
+                     + "trains with its entry's defaults)"),
             FlagSpec("threads", "N", "threads: models trained at once, then batch shards (default: the number of cores; results do not depend on it)"),
             FlagSpec("quiet", nil, "no progress on stderr"),
         ] + RunOptions.flags + SharedFlags.modelSize + [
@@ -109,11 +111,8 @@ struct TaskCommand: Sendable {
                                  specs: specs))
             return 0
         }
-        var config = try ExperimentOptions.resolve(args, sizeTarget: nil, command: self)
-        if let list = args.string("models") { config.models = try ExperimentOptions.models(list) }
-        for k in config.models where config.plans[k] == nil {
-            throw .usage("--models: the preset has no settings for \(k.rawValue)")
-        }
+        let models = try args.string("models").map { list throws(NTMError) in try ExperimentOptions.models(list) }
+        let config = try ExperimentOptions.resolve(args, sizeTarget: nil, command: self, models: models)
         let threads = try args.int("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
         let options = try RunOptions.parse(args)
         let display = ProgressDisplay(quiet: args.has("quiet"))

@@ -7,15 +7,17 @@ import NTMTasks
 import NTMTraining
 
 enum TraceCommand {
-    static let specs: [FlagSpec] = [
-        FlagSpec("model", "KIND", "ntm, lstm or gru (default: ntm; must match --checkpoint when given)"),
-        FlagSpec("length", "L", "copy sequence length of the batch (default: 4)"),
-        FlagSpec("batch", "B", "sequences in the batch (default: 2)"),
-        FlagSpec("seed", "S", "seed of the batch and, without --checkpoint, of the weights (default: 1)"),
-        FlagSpec("checkpoint", "FILE", "weights to trace (default: a fresh seeded initialisation)"),
-        FlagSpec("preset", "FILE", "preset whose model sizes to use (default: the built-in copy preset)"),
-        FlagSpec("out", "DIR", "output directory (required): checkpoint.safetensors and trace.safetensors"),
-    ] + SharedFlags.modelSize + [SharedFlags.help]
+    static var specs: [FlagSpec] {
+        [
+            FlagSpec("model", "KIND", "\(ModelKind.names) (default: ntm; must match --checkpoint when given)"),
+            FlagSpec("length", "L", "copy sequence length of the batch (default: 4)"),
+            FlagSpec("batch", "B", "sequences in the batch (default: 2)"),
+            FlagSpec("seed", "S", "seed of the batch and, without --checkpoint, of the weights (default: 1)"),
+            FlagSpec("checkpoint", "FILE", "weights to trace (default: a fresh seeded initialisation)"),
+            FlagSpec("preset", "FILE", "preset whose model sizes to use (default: the built-in copy preset)"),
+            FlagSpec("out", "DIR", "output directory (required): checkpoint.safetensors and trace.safetensors"),
+        ] + SharedFlags.modelSize + [SharedFlags.help]
+    }
 
     static let summary = "record one forward and backward pass of a model on a seeded copy batch"
 
@@ -23,7 +25,7 @@ enum TraceCommand {
         let args = try Arguments(command: "trace", arguments: raw, specs: specs)
         if args.has("help") {
             print(Arguments.help(command: "trace", summary: summary,
-                                 usage: "--model ntm|lstm|gru --length L --batch B --seed S [--checkpoint FILE] --out DIR", specs: specs))
+                                 usage: "--model \(ModelKind.allCases.map(\.rawValue).joined(separator: "|")) --length L --batch B --seed S [--checkpoint FILE] --out DIR", specs: specs))
             return 0
         }
         guard let out = args.string("out") else { throw .usage("trace: --out DIR is required") }
@@ -39,10 +41,8 @@ enum TraceCommand {
             }
             (model, modelConfig) = try Checkpoint.loadModel(path: path, expectedKind: kind)
         } else {
-            var config = try ExperimentOptions.resolve(args, sizeTarget: kind)
-            guard let plan = config.plans[kind] else { throw .usage("the preset has no settings for \(kind.rawValue)") }
-            config.models = [kind]
-            modelConfig = plan.model
+            let config = try ExperimentOptions.resolve(args, sizeTarget: kind, models: [kind])
+            modelConfig = config.plan(kind).model
             var rng = config.initRNG(for: kind)
             model = ModelFactory.make(modelConfig, rng: &rng)
         }

@@ -6,23 +6,24 @@ import NTMReport
 import NTMTraining
 
 enum TrainCommand {
-    static let specs: [FlagSpec] = [FlagSpec("model", "KIND", "ntm, lstm, gru or rnn (default: ntm)")] + SharedFlags.experiment
+    static var specs: [FlagSpec] {
+        [FlagSpec("model", "KIND", "\(ModelKind.names) (default: ntm; a registered model without a preset section trains "
+                  + "with its entry's defaults)")] + SharedFlags.experiment
         + [FlagSpec("threads", "N", "threads running the batch's shards (default: the number of cores; results do not depend on it)"),
            FlagSpec("quiet", nil, "no progress on stderr")] + RunOptions.flags + SharedFlags.modelSize + SharedFlags.curriculum
         + [SharedFlags.help]
+    }
 
     static let summary = "train one model on the copy task (or the task of --preset) and write its checkpoint and report"
 
     static func run(_ raw: [String], commandLine: String, hooks: RunHooks = RunHooks()) throws(NTMError) -> Int32 {
         let args = try Arguments(command: "train", arguments: raw, specs: specs)
         if args.has("help") {
-            print(Arguments.help(command: "train", summary: summary, usage: "--model ntm|lstm|gru|rnn [--length L] [--out DIR] [flags]", specs: specs))
+            print(Arguments.help(command: "train", summary: summary, usage: "--model \(ModelKind.allCases.map(\.rawValue).joined(separator: "|")) [--length L] [--out DIR] [flags]", specs: specs))
             return 0
         }
         let kind = try modelKind(args.string("model") ?? "ntm")
-        var config = try ExperimentOptions.resolve(args, sizeTarget: kind)
-        guard config.plans[kind] != nil else { throw .usage("the preset has no settings for \(kind.rawValue)") }
-        config.models = [kind]
+        let config = try ExperimentOptions.resolve(args, sizeTarget: kind, models: [kind])
         let out = args.string("out") ?? "runs/train-\(kind.rawValue)-\(config.task.name)-L\(config.task.length)-seed\(config.seed)"
         let display = ProgressDisplay(quiet: args.has("quiet"))
         let threads = try args.int("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
@@ -33,7 +34,7 @@ enum TrainCommand {
 
     static func modelKind(_ name: String) throws(NTMError) -> ModelKind {
         guard let k = ModelKind(rawValue: name) else {
-            throw .usage("--model: unknown model '\(name)' (expected one of: \(ModelKind.names))")
+            throw .usage("--model: unknown model '\(name)' (expected one of: \(ModelKind.names); \(ModelRegistry.unknownModelHint))")
         }
         return k
     }

@@ -1,32 +1,20 @@
-// The configuration of a built-in model, its JSON form in checkpoints (`config` metadata),
-// and the factory that builds and initialises it.
+// The configuration of a model, its JSON form in checkpoints (`config` metadata), and the factory
+// that builds and initialises it: the built-in models here, registered ones through their entries.
 import NTMCore
 import NTMLayers
 import NTMMemory
 
-/// The built-in model kinds: the NTM and the LSTM, GRU and plain (Elman) RNN baselines.
-public enum ModelKind: String, Sendable, CaseIterable, Codable {
-    case ntm, lstm, gru, rnn
-
-    /// `ntm, lstm, gru, rnn`: the names, for error messages.
-    public static let names = allCases.map(\.rawValue).joined(separator: ", ")
-
-    /// Gate blocks of each recurrent layer: 4 for the LSTM (and the NTM's LSTM controller), 3 for the
-    /// GRU, 1 for the plain RNN.
-    public var gates: Int {
-        switch self {
-        case .ntm, .lstm: return 4
-        case .gru: return 3
-        case .rnn: return 1
-        }
-    }
-}
-
-/// Everything needed to build a built-in model. Baselines use `controllerSize` as their hidden size.
+/// Everything needed to build a model. The built-in models keep their sizes in the fields below
+/// (baselines use `controllerSize` as their hidden size); a registered model keeps its canonical
+/// configuration in ``settings`` and leaves the size fields at zero.
 public struct ModelConfig: Sendable, Equatable {
     public var kind: ModelKind
     public var inputWidth: Int
     public var outputWidth: Int
+    /// A registered model's canonical configuration (see ``ModelEntry``): its own keys and the widths, sorted;
+    /// nil for the built-in models. Made by ``decode(kind:section:inputWidth:outputWidth:)`` or read from a
+    /// checkpoint, so that it has passed the entry's validation.
+    public private(set) var settings: JSONValue?
     /// The NTM's controller size, or the baselines' hidden size.
     public var controllerSize: Int
     public var layers: Int
@@ -57,6 +45,94 @@ public struct ModelConfig: Sendable, Equatable {
         self.memoryInit = memoryInit
         self.weightingInit = weightingInit
         self.clipValue = clipValue
+        settings = nil
+    }
+
+    /// A registered model's configuration from its canonical form (the widths are read from it).
+    init(kind: ModelKind, settings: JSONValue) {
+        self.init(kind: kind, inputWidth: settings["inputWidth"]?.intValue ?? 0,
+                  outputWidth: settings["outputWidth"]?.intValue ?? 0, controllerSize: 0, layers: 0)
+        self.settings = settings
+    }
+
+    /// Decodes a preset section of `kind` (only the model's own keys; presets refuse the others first) for a
+    /// task of the given widths, through the model's registry entry; errors name `section.path`.
+    public static func decode(kind: ModelKind, section: StrictObject, inputWidth: Int, outputWidth: Int) throws(NTMError) -> ModelConfig {
+        guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
+            throw .usage("\(section.path): unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
+        }
+        return try entry.decodeSection(section, inputWidth, outputWidth)
+    }
+
+    /// A model's configuration from its own keys given in code (as in a preset section, without the training
+    /// keys), for a task of the given widths: what a library user builds a registered model from,
+    /// `ModelFactory.make(try ModelConfig.decode(kind: mine, settings: .object([...]), inputWidth: 9, outputWidth: 8), rng: &rng)`.
+    /// Keys the model does not have are refused, as in presets.
+    public static func decode(kind: ModelKind, settings: JSONValue, inputWidth: Int, outputWidth: Int) throws(NTMError) -> ModelConfig {
+        guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
+            throw .usage("unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
+        }
+        let section = try StrictObject(settings, path: kind.rawValue)
+        try section.requireKnownKeys(entry.keys)
+        return try entry.decodeSection(section, inputWidth, outputWidth)
+    }
+
+    /// The same configuration for a task of other widths: a built-in model's widths are replaced and checked,
+    /// a registered model's section is decoded again (its entry may check sizes against the widths).
+    public func resized(inputWidth: Int, outputWidth: Int) throws(NTMError) -> ModelConfig {
+        guard !kind.isBuiltIn else {
+            var c = self
+            c.inputWidth = inputWidth
+            c.outputWidth = outputWidth
+            try c.validate()
+            return c
+        }
+        let entry = try registeredEntry()
+        if inputWidth == self.inputWidth && outputWidth == self.outputWidth && settings != nil { return self }
+        let section = try StrictObject(.object(entry.section(self)), path: kind.rawValue)
+        return try entry.decodeSection(section, inputWidth, outputWidth)
+    }
+
+    /// The registry entry of a registered model whose configuration was decoded by it.
+    func registeredEntry() throws(NTMError) -> ModelEntry {
+        guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
+            throw .usage("unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
+        }
+        guard settings != nil else {
+            throw .usage("\(kind.rawValue): a registered model's configuration must come from ModelConfig.decode or a checkpoint")
+        }
+        return entry
+    }
+
+    /// The model's own keys as a preset section (and a run's `config.json`) writes them: without the widths,
+    /// which come from the task, and without the training keys.
+    public var presetSection: [JSONMember] { ModelRegistry.entry(kind).section(self) }
+
+    /// A registered model's value of `key` in ``settings`` (nil for built-in models and absent keys).
+    public subscript(key: String) -> JSONValue? { settings?[key] }
+
+    /// A registered model's integer setting, which its entry's `decode` wrote (absent: a programmer's error).
+    public func int(_ key: String) -> Int {
+        guard let v = self[key]?.intValue else { preconditionFailure("\(kind.rawValue) config has no integer '\(key)'") }
+        return v
+    }
+
+    /// A registered model's numeric setting, which its entry's `decode` wrote.
+    public func double(_ key: String) -> Double {
+        guard let v = self[key]?.doubleValue else { preconditionFailure("\(kind.rawValue) config has no number '\(key)'") }
+        return v
+    }
+
+    /// A registered model's string setting, which its entry's `decode` wrote.
+    public func string(_ key: String) -> String {
+        guard let v = self[key]?.stringValue else { preconditionFailure("\(kind.rawValue) config has no string '\(key)'") }
+        return v
+    }
+
+    /// A registered model's boolean setting, which its entry's `decode` wrote.
+    public func bool(_ key: String) -> Bool {
+        guard let v = self[key]?.boolValue else { preconditionFailure("\(kind.rawValue) config has no boolean '\(key)'") }
+        return v
     }
 
     /// Limits that keep a model buildable on a workstation; `validate()` names the offending field.
@@ -64,6 +140,14 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// Checks every size against its allowed range; throws a usage error naming the first bad field.
     public func validate() throws(NTMError) {
+        guard kind.isBuiltIn else {
+            // A registered model's entry validated it when decoding; the widths must still be those decoded.
+            _ = try registeredEntry()
+            guard inputWidth == settings?["inputWidth"]?.intValue, outputWidth == settings?["outputWidth"]?.intValue else {
+                throw .usage("\(kind.rawValue): the widths \(inputWidth) and \(outputWidth) differ from its configuration's; use resized(inputWidth:outputWidth:)")
+            }
+            return
+        }
         func check(_ name: String, _ v: Int, _ range: ClosedRange<Int>) throws(NTMError) {
             guard range.contains(v) else {
                 throw .usage("\(name) must be in \(range.lowerBound)...\(range.upperBound), got \(v)")
@@ -88,6 +172,13 @@ public struct ModelConfig: Sendable, Equatable {
     /// byte for byte those written before the option existed.
     public var json: JSONValue {
         switch kind {
+        case .lstm, .gru, .rnn:
+            return .object([
+                .init(key: "hiddenSize", value: .number(Double(controllerSize))),
+                .init(key: "inputWidth", value: .number(Double(inputWidth))),
+                .init(key: "layers", value: .number(Double(layers))),
+                .init(key: "outputWidth", value: .number(Double(outputWidth))),
+            ])
         case .ntm:
             var members: [JSONMember] = [
                 .init(key: "clipValue", value: .number(Double(clipValue))),
@@ -106,55 +197,19 @@ public struct ModelConfig: Sendable, Equatable {
             }
             members.append(.init(key: "writeHeads", value: .number(Double(writeHeads))))
             return .object(members)
-        case .lstm, .gru, .rnn:
-            return .object([
-                .init(key: "hiddenSize", value: .number(Double(controllerSize))),
-                .init(key: "inputWidth", value: .number(Double(inputWidth))),
-                .init(key: "layers", value: .number(Double(layers))),
-                .init(key: "outputWidth", value: .number(Double(outputWidth))),
-            ])
+        default:
+            guard let settings else { preconditionFailure("\(kind.rawValue): a registered model's configuration has no settings") }
+            return settings
         }
     }
 
     /// Reads a checkpoint's `model` and `config`; `source` names the file in errors.
     public static func from(kind kindName: String, config: JSONValue, source: String) throws(NTMError) -> ModelConfig {
-        guard let kind = ModelKind(rawValue: kindName) else {
-            throw .runtime("\(source): unknown model '\(kindName)' (expected one of: \(ModelKind.names))")
+        guard let entry = ModelRegistry.entry(named: kindName) else {
+            throw .runtime("\(source): unknown model '\(kindName)' (expected one of: \(ModelKind.names); \(ModelRegistry.unknownModelHint))")
         }
         guard config.objectMembers != nil else { throw .runtime("\(source): config is not a JSON object") }
-        func int(_ key: String) throws(NTMError) -> Int {
-            guard let v = config[key] else { throw .runtime("\(source): config has no '\(key)'") }
-            guard let i = v.intValue else { throw .runtime("\(source): config '\(key)' is not an integer") }
-            return i
-        }
-        var c: ModelConfig
-        switch kind {
-        case .ntm:
-            guard let initName = config["memoryInit"]?.stringValue, let mi = MemoryInit(rawValue: initName) else {
-                throw .runtime("\(source): config 'memoryInit' must be \"constant\", \"learned\" or \"random\"")
-            }
-            guard let clip = config["clipValue"]?.doubleValue else {
-                throw .runtime("\(source): config has no numeric 'clipValue'")
-            }
-            var weighting = WeightingInit.uniform
-            if let value = config["weightingInit"] {
-                guard let name = value.stringValue, let w = WeightingInit(rawValue: name) else {
-                    throw .runtime("\(source): config 'weightingInit' must be one of \(WeightingInit.names)")
-                }
-                weighting = w
-            }
-            c = ModelConfig(kind: .ntm, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
-                            controllerSize: try int("controllerSize"), layers: try int("layers"),
-                            memoryRows: try int("memoryRows"), memoryWidth: try int("memoryWidth"),
-                            readHeads: try int("readHeads"), writeHeads: try int("writeHeads"),
-                            shiftRange: try int("shiftRange"), memoryInit: mi, weightingInit: weighting,
-                            clipValue: Float(clip))
-        case .lstm, .gru, .rnn:
-            c = ModelConfig(kind: kind, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
-                            controllerSize: try int("hiddenSize"), layers: try int("layers"))
-        }
-        do { try c.validate() } catch { throw .runtime("\(source): \(error.message)") }
-        return c
+        return try entry.decodeCheckpoint(config, source)
     }
 
     /// A one-line description, e.g. "ntm with a 1 x 100 controller, memory 128 x 20, 1 read / 1 write head".
@@ -166,11 +221,15 @@ public struct ModelConfig: Sendable, Equatable {
                 + "\(memoryInit.rawValue) memory init" + (weightingInit == .uniform ? "" : ", \(weightingInit.rawValue) initial weightings")
         case .lstm, .gru, .rnn:
             return "\(kind.rawValue) with \(layers) layer\(layers == 1 ? "" : "s") of \(controllerSize)"
+        default:
+            return ModelRegistry.entry(kind).summarize(self)
         }
     }
 
-    /// Number of scalars of every parameter of the model, from the sizes alone (no allocation).
+    /// Number of scalars of every parameter of the model: for the built-ins from the sizes alone (no
+    /// allocation); for a registered model as its entry counts them.
     public var parameterCount: Int {
+        guard kind.isBuiltIn else { return ModelRegistry.entry(kind).countParameters(self) }
         let H = controllerSize, L = layers, gates = kind.gates
         let input = inputWidth + (kind == .ntm ? readHeads * memoryWidth : 0)
         var n = gates * H * (input + H + 2) + (L - 1) * gates * H * (2 * H + 2)
@@ -179,7 +238,7 @@ public struct ModelConfig: Sendable, Equatable {
             let R = readHeads, W = writeHeads, M = memoryWidth, N = memoryRows, S = shiftRange
             n += 2 * L * H + R * ((M + 2 * S + 4) * (H + 1) + M + N) + W * ((3 * M + 2 * S + 4) * (H + 1) + N) + N * M
             n += outputWidth * (H + R * M + 1)
-        case .lstm, .gru, .rnn:
+        default:
             n += (kind == .lstm ? 2 : 1) * L * H + outputWidth * (H + 1)
         }
         return n
@@ -187,6 +246,7 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// Number of scalars the model's caches need per sequence step, for memory estimates.
     public func cacheFloatsPerStep(batch: Int) -> Int {
+        guard kind.isBuiltIn else { return ModelRegistry.entry(kind).cacheFloats(self, batch) }
         let H = controllerSize
         var perSequence = layers * 12 * H + inputWidth + outputWidth * 2
         if kind == .ntm {
@@ -200,7 +260,8 @@ public struct ModelConfig: Sendable, Equatable {
 
 /// Builds models from configurations.
 public enum ModelFactory {
-    /// Builds the model `config` describes, with weights drawn from `rng` (see README § "Initialisation").
+    /// Builds the model `config` describes, with weights drawn from `rng` (see README § "Initialisation");
+    /// a registered model through its entry's `make`.
     public static func make(_ config: ModelConfig, rng: inout RandomSource) -> any SequenceModel {
         switch config.kind {
         case .ntm:
@@ -243,6 +304,8 @@ public enum ModelFactory {
             Initializer.pyTorchUniform(model.output.weight, fanIn: config.controllerSize, rng: &rng)
             Initializer.pyTorchUniform(model.output.bias, fanIn: config.controllerSize, rng: &rng)
             return model
+        default:
+            return ModelRegistry.entry(config.kind).build(config, &rng)
         }
     }
 }

@@ -391,7 +391,7 @@ public struct RunReport {
             sentences.append(s + ".")
         }
         if optimalCosts == nil, farthest != train, let ntm = results.first(where: { $0.kind == .ntm && $0.finished }) {
-            let baselines = results.filter { $0.kind != .ntm && $0.finished }
+            let baselines = results.filter { $0.kind.isBuiltIn && $0.kind != .ntm && $0.finished }
             func errors(_ r: ModelResult) -> Double { r.result(at: farthest)?.bitErrors ?? .nan }
             if let best = baselines.min(by: { errors($0) < errors($1) }) {
                 let n = errors(ntm), b = errors(best)
@@ -428,7 +428,7 @@ public struct RunReport {
             sentences.append("The \(r.kind.rawValue.uppercased()) \(verdict) (bit errors per sequence: \(at)).")
         }
         if let ntm = results.first(where: { $0.kind == .ntm && $0.finished }), let longest = lengths.last, longest > train {
-            let baselines = results.filter { $0.kind != .ntm && $0.finished }
+            let baselines = results.filter { $0.kind.isBuiltIn && $0.kind != .ntm && $0.finished }
             if let best = baselines.min(by: { errors($0, longest) < errors($1, longest) }) {
                 sentences.append(Self.beyondTraining(length: longest, ntm: errors(ntm, longest), best: errors(best, longest),
                                                      baseline: best.kind.rawValue.uppercased()))
@@ -460,11 +460,12 @@ public struct RunReport {
     /// The names of every file ``write(to:)`` may write, for any models: what a new run in the same
     /// directory removes first, so that nothing of an earlier run (a checkpoint of a model this run does not
     /// train, a figure it does not draw) seems to belong to it.
-    public static let fileNames: [String] = {
+    /// Registered models included, so computed on each call.
+    public static var fileNames: [String] {
         ModelKind.allCases.map { "\($0.rawValue).safetensors" } + ModelKind.allCases.map(memoryFile)
             + ["learning-curves.csv", learningCurvesFile, "validation.csv", "config.json", generalisationFile,
                "report.md", "results.json"]
-    }()
+    }
 
     /// Writes every file of the run into `directory` (which must exist), each atomically, `results.json`
     /// (which says whether the run finished) last.

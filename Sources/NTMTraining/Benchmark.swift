@@ -20,7 +20,8 @@ public struct BenchmarkCase: Sendable, Equatable {
 
     /// A short, stable name: `ntm-L20-B1`, `lstm3x256-L50-B32`.
     public var id: String {
-        let m = model.kind == .ntm ? "ntm" : "\(model.kind.rawValue)\(model.layers)x\(model.controllerSize)"
+        let m = model.kind == .ntm || !model.kind.isBuiltIn ? model.kind.rawValue
+            : "\(model.kind.rawValue)\(model.layers)x\(model.controllerSize)"
         return "\(m)-L\(length)-B\(batch)"
     }
 }
@@ -51,8 +52,19 @@ public struct BenchmarkResult: Sendable {
 public enum Benchmark {
     /// The NTM of the paper (controller 100, memory 128 x 20, one read and one write head, shift range 1)
     /// at lengths 20 and 50 with batches 1 and 32; the LSTM and GRU baselines at the preset's 3 x 256 and
-    /// at 1 x 256, batch 32.
+    /// at 1 x 256, batch 32; then every registered model of one's own with its default section, at lengths
+    /// 20 and 50, batch 32 (as the baselines).
     public static var standardCases: [BenchmarkCase] {
+        var cases = builtInCases
+        for kind in ModelKind.allCases where !kind.isBuiltIn {
+            // An entry whose defaults do not decode for the copy task is left out rather than failing `perf`.
+            guard let plan = try? Preset.defaultPlan(kind, task: TaskConfig(kind: .copy, bits: 8)) else { continue }
+            for L in [20, 50] { cases.append(BenchmarkCase(model: plan.model, length: L, batch: 32)) }
+        }
+        return cases
+    }
+
+    static var builtInCases: [BenchmarkCase] {
         let ntm = ModelConfig(kind: .ntm, inputWidth: 9, outputWidth: 8, controllerSize: 100, layers: 1,
                               memoryRows: 128, memoryWidth: 20, readHeads: 1, writeHeads: 1, shiftRange: 1)
         var cases: [BenchmarkCase] = []
@@ -82,6 +94,9 @@ public enum Benchmark {
             n += (R + W) * (2 * N * M + N * (2 * S + 1) + 4 * N)  // similarity and addressing
             n += R * N * M + W * 2 * N * M  // reads, erase and add
             return n
+        default:
+            // A registered model's structure is unknown: one multiply-add per parameter, as in dense layers.
+            return Double(c.parameterCount)
         }
     }
 

@@ -6,8 +6,12 @@ import NTMTasks
 import NTMMemory
 
 public enum Preset {
-    static let topKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
-        + ModelKind.allCases.map(\.rawValue) + ["why"]
+    /// The top-level keys: the experiment's, then a section for every registered model (computed on each
+    /// call, since models can be registered at any time).
+    static var topKeys: [String] {
+        ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
+            + ModelKind.allCases.map(\.rawValue) + ["why"]
+    }
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
     /// The task keys of each task, in encoding order (besides `name` and `why`).
     static func taskKeys(_ kind: TaskConfig.Kind) -> [String] {
@@ -29,18 +33,23 @@ public enum Preset {
         case .lookback: return ["start", "step", "threshold", "window", "probability"]
         }
     }
-    static let trainingKeys = ["sequences", "batch", "optimizer", "clipNorm", "clipGradValue", "shards"]
-    static let ntmKeys = ["controllerSize", "layers", "memoryRows", "memoryWidth", "readHeads", "writeHeads",
-                          "shiftRange", "memoryInit", "weightingInit", "clipValue", "why"] + trainingKeys
-    static let baselineKeys = ["hiddenSize", "layers", "why"] + trainingKeys
+    static let trainingKeys = ModelEntry.trainingKeys
     static let optimizerKeys = ["name", "learningRate", "momentum", "decay", "centered", "beta1", "beta2", "epsilon"]
 
     /// Decodes a preset. `source` names the file in errors. Every value is range-checked, unknown keys
     /// are refused with a suggestion, and a model whose memory would not fit the machine is refused.
+    /// A registered model of one's own listed in `models` without a section of its own is trained as its
+    /// entry's ``ModelEntry/defaults`` say; a built-in model needs its section.
     public static func decode(_ bytes: [UInt8], source: String) throws(NTMError) -> ExperimentConfig {
         let json: JSONValue
         do { json = try JSONValue.parse(bytes) } catch { throw .usage("\(source): not valid JSON: \(error.message)") }
         let top = try StrictObject(json, path: source)
+        // A section of a model that this binary does not register is reported as such, not as a misspelt key.
+        let listed = top["models"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for m in top.members where listed.contains(m.key) && !topKeys.contains(m.key) {
+            throw .usage("\(source): unknown model \"\(m.key)\" in 'models' (expected one of: \(ModelKind.names); "
+                         + "\(ModelRegistry.unknownModelHint))")
+        }
         try top.requireKnownKeys(topKeys)
         try checkWhy(top)
         let about = try top.string("about", default: "")
@@ -53,7 +62,8 @@ public enum Preset {
         var models: [ModelKind] = []
         for v in modelList {
             guard let s = v.stringValue, let k = ModelKind(rawValue: s) else {
-                throw .usage("\(source): unknown model \(v.serialized()) in 'models' (expected one of: \(ModelKind.names))")
+                throw .usage("\(source): unknown model \(v.serialized()) in 'models' (expected one of: \(ModelKind.names); "
+                             + "\(ModelRegistry.unknownModelHint))")
             }
             if models.contains(k) { throw .usage("\(source): model '\(s)' is listed twice in 'models'") }
             models.append(k)
@@ -61,7 +71,11 @@ public enum Preset {
         var plans: [ModelKind: ModelPlan] = [:]
         for kind in ModelKind.allCases {
             guard let obj = try top.object(kind.rawValue) else {
-                if models.contains(kind) { throw .usage("\(source): 'models' lists \(kind.rawValue) but there is no '\(kind.rawValue)' section") }
+                guard models.contains(kind) else { continue }
+                guard !kind.isBuiltIn else {
+                    throw .usage("\(source): 'models' lists \(kind.rawValue) but there is no '\(kind.rawValue)' section")
+                }
+                plans[kind] = try defaultPlan(kind, task: task)
                 continue
             }
             plans[kind] = try decodePlan(obj, kind: kind, task: task)
@@ -187,27 +201,15 @@ public enum Preset {
         }
     }
 
+    /// A model's section: the model's own keys, decoded by its registry entry, and the training keys.
     static func decodePlan(_ o: StrictObject, kind: ModelKind, task: TaskConfig) throws(NTMError) -> ModelPlan {
-        try o.requireKnownKeys(kind == .ntm ? ntmKeys : baselineKeys)
-        try checkWhy(o)
-        var model: ModelConfig
-        if kind == .ntm {
-            let rows = try o.int("memoryRows", in: 1...65_536)
-            model = ModelConfig(
-                kind: .ntm, inputWidth: task.inputWidth, outputWidth: task.outputWidth,
-                controllerSize: try o.int("controllerSize", in: 1...8192), layers: try o.int("layers", in: 1...16),
-                memoryRows: rows, memoryWidth: try o.int("memoryWidth", in: 1...4096),
-                readHeads: try o.int("readHeads", in: 0...16), writeHeads: try o.int("writeHeads", in: 0...16),
-                shiftRange: try o.int("shiftRange", in: 0...max(0, (rows - 1) / 2)),
-                memoryInit: MemoryInit(rawValue: try o.string("memoryInit", oneOf: MemoryInit.allCases.map(\.rawValue),
-                                                              default: "constant"))!,
-                weightingInit: WeightingInit(rawValue: try o.string("weightingInit", oneOf: WeightingInit.allCases.map(\.rawValue),
-                                                                    default: WeightingInit.uniform.rawValue))!,
-                clipValue: Float(try o.double("clipValue", in: 1e-3...1e6, default: 20)))
-        } else {
-            model = ModelConfig(kind: kind, inputWidth: task.inputWidth, outputWidth: task.outputWidth,
-                                controllerSize: try o.int("hiddenSize", in: 1...8192), layers: try o.int("layers", in: 1...16))
+        guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
+            throw .usage("\(o.path): unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
         }
+        try o.requireKnownKeys(entry.keys + ["why"] + trainingKeys)
+        try checkWhy(o)
+        let own = try StrictObject(.object(o.members.filter { entry.keys.contains($0.key) }), path: o.path)
+        let model = try ModelConfig.decode(kind: kind, section: own, inputWidth: task.inputWidth, outputWidth: task.outputWidth)
         let optimizer = try decodeOptimizer(try o.object("optimizer"))
         let training = TrainingSettings(
             sequences: try o.int("sequences", in: 0...100_000_000), batch: try o.int("batch", in: 1...4096),
@@ -215,6 +217,16 @@ public enum Preset {
             clipGradValue: try o.double("clipGradValue", in: 0...1e9, default: 0),
             shards: try o.int("shards", in: 1...256, default: 1))
         return ModelPlan(model: model, training: training)
+    }
+
+    /// The plan of a registered model that a preset or the command line names without a section: its entry's
+    /// default section, decoded like any other (errors name it as the model's default section).
+    public static func defaultPlan(_ kind: ModelKind, task: TaskConfig) throws(NTMError) -> ModelPlan {
+        guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
+            throw .usage("unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
+        }
+        let section = try StrictObject(entry.defaults, path: "\(kind.rawValue) (the default section of its ModelEntry)")
+        return try decodePlan(section, kind: kind, task: task)
     }
 
     static func decodeOptimizer(_ o: StrictObject?) throws(NTMError) -> OptimizerConfig {
@@ -310,25 +322,8 @@ public enum Preset {
         top.append(.init(key: "curvePoints", value: int(c.curvePoints)))
         for kind in ModelKind.allCases {
             guard let p = c.plans[kind] else { continue }
-            let m = p.model, t = p.training, o = t.optimizer
-            var fields: [JSONMember]
-            if kind == .ntm {
-                fields = [
-                    .init(key: "controllerSize", value: int(m.controllerSize)), .init(key: "layers", value: int(m.layers)),
-                    .init(key: "memoryRows", value: int(m.memoryRows)), .init(key: "memoryWidth", value: int(m.memoryWidth)),
-                    .init(key: "readHeads", value: int(m.readHeads)), .init(key: "writeHeads", value: int(m.writeHeads)),
-                    .init(key: "shiftRange", value: int(m.shiftRange)), .init(key: "memoryInit", value: .string(m.memoryInit.rawValue)),
-                ]
-                // Written only when not the default, so the resolved configuration of a run that does not use
-                // it (its `config.json`, and the `experiment` its training checkpoints are resumed against)
-                // stays as it was before the option existed.
-                if m.weightingInit != .uniform {
-                    fields.append(.init(key: "weightingInit", value: .string(m.weightingInit.rawValue)))
-                }
-                fields.append(.init(key: "clipValue", value: num(Double(m.clipValue))))
-            } else {
-                fields = [.init(key: "hiddenSize", value: int(m.controllerSize)), .init(key: "layers", value: int(m.layers))]
-            }
+            let t = p.training, o = t.optimizer
+            var fields = p.model.presetSection
             var opt: [JSONMember] = [.init(key: "name", value: .string(o.name.rawValue)),
                                      .init(key: "learningRate", value: num(o.learningRate))]
             if o.name == .rmsprop {

@@ -1,9 +1,10 @@
 // Reading a JSON object field by field, refusing unknown keys (with the nearest valid one
-// suggested), wrong types and out-of-range values, each with a one-line message.
+// suggested), wrong types and out-of-range values, each with a one-line message. It lives beside the
+// model registry because a registered model decodes its own preset section and checkpoint config with it.
 import NTMCore
 
 /// A JSON object being decoded under a path such as `tasks/copy.json: ntm`.
-public struct StrictObject {
+public struct StrictObject: Sendable {
     public let path: String
     public let members: [JSONMember]
 
