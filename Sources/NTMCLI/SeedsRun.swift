@@ -131,13 +131,13 @@ struct SeedsRun {
     static func printSummary(_ report: SeedsReport, out: String) {
         let points = report.config.evaluationPoints
         print("mean bit errors over \(report.runs.count) seeds")
-        let width = TaskCommand.summaryColumnWidth(points)
-        print("model  " + points.map { "errors@\($0)".padding(toLength: width, withPad: " ", startingAt: 0) }.joined())
+        let width = TaskCommand.summaryColumnWidth(points), nameWidth = TaskCommand.nameColumnWidth(report.models)
+        print("model".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + points.map { "errors@\($0)".padding(toLength: width, withPad: " ", startingAt: 0) }.joined())
         for kind in report.models {
             let cells = points.map { p in
                 Markdown.bits(report.statistics(kind, p, \.bitErrors).mean).padding(toLength: width, withPad: " ", startingAt: 0)
             }
-            print(kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + cells.joined())
+            print(kind.rawValue.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + cells.joined())
         }
         print("report: \(out)/report.md")
     }

@@ -141,16 +141,19 @@ struct TaskCommand: Sendable {
         max(12, (points.map { "errors@\($0)".count }.max() ?? 0) + 2)
     }
 
+    /// Width of the model column: 7, or wider for a registered model's longer name.
+    static func nameColumnWidth(_ models: [ModelKind]) -> Int { max(7, (models.map(\.rawValue.count).max() ?? 0) + 2) }
+
     /// The table printed when a run finishes: bit errors at each evaluation point and the wall time.
     static func printSummary(_ report: RunReport, out: String) {
         let points = report.config.evaluationPoints
-        let width = summaryColumnWidth(points)
-        print("model  " + points.map { "errors@\($0)".padding(toLength: width, withPad: " ", startingAt: 0) }.joined() + "wall")
+        let width = summaryColumnWidth(points), nameWidth = nameColumnWidth(report.results.map(\.kind))
+        print("model".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + points.map { "errors@\($0)".padding(toLength: width, withPad: " ", startingAt: 0) }.joined() + "wall")
         for r in report.results {
             let cells = points.map { p in
                 Markdown.bits(r.result(at: p)?.bitErrors ?? .nan).padding(toLength: width, withPad: " ", startingAt: 0)
             }
-            print(r.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + cells.joined()
+            print(r.kind.rawValue.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + cells.joined()
                   + Markdown.duration(r.outcome.wallSeconds))
         }
         print("report: \(out)/report.md")

@@ -38,11 +38,14 @@ public final class GraphModel: SequenceModel {
 extension GraphModel {
     /// The NTM of `models.md` written forward-only (``NTMOpsMemory`` behind ``ControlledMemory``),
     /// with the same parameter names, order and first values as the fused NTM built from `config`.
-    public static func ntmWithOps(_ config: ModelConfig, kind: String = "ntm-ops", rng: inout RandomSource) -> GraphModel {
+    /// `configJSON` defaults to the fused NTM's (the spec's keys), so a golden checkpoint's model and
+    /// config describe it; the `ntm-ops` registry entry passes its own canonical config.
+    public static func ntmWithOps(_ config: ModelConfig, kind: String = "ntm-ops", configJSON: JSONValue? = nil,
+                                  rng: inout RandomSource) -> GraphModel {
         let memory = NTMOpsMemory(config: NTMMemoryConfigFrom(config))
         let definition = ControlledMemory(memory: memory, inputWidth: config.inputWidth, outputWidth: config.outputWidth,
                                           layers: config.layers, clipValue: Double(config.clipValue))
-        return GraphModel(kind: kind, configJSON: config.json, definition: definition, rng: &rng)
+        return GraphModel(kind: kind, configJSON: configJSON ?? config.json, definition: definition, rng: &rng)
     }
 }
 

@@ -3,7 +3,7 @@
 import Foundation
 import NTMCore
 
-/// The models this process knows: the built-in `ntm`, `lstm`, `gru` and `rnn`, then every entry given
+/// The models this process knows: the built-in `ntm`, `lstm`, `gru` and `rnn`, `ntm-ops` (the NTM written with ops), then every entry given
 /// to ``register(_:)``, in that order.
 ///
 /// Register before running anything (at the top of `main.swift`); registration is thread-safe, but a
@@ -70,7 +70,8 @@ public enum ModelRegistry {
         return e
     }
 
-    private static let storage = Storage(BuiltInModels.entries)
+    /// The built-ins, then `ntm-ops`, registered through the public ``ModelEntry`` path a user takes.
+    private static let storage = Storage(BuiltInModels.entries + [ModelEntry.ntmWithOps])
 
     /// The entries behind a lock: registration may come from any thread.
     private final class Storage: @unchecked Sendable {

@@ -59,7 +59,9 @@ public enum Benchmark {
         for kind in ModelKind.allCases where !kind.isBuiltIn {
             // An entry whose defaults do not decode for the copy task is left out rather than failing `perf`.
             guard let plan = try? Preset.defaultPlan(kind, task: TaskConfig(kind: .copy, bits: 8)) else { continue }
-            for L in [20, 50] { cases.append(BenchmarkCase(model: plan.model, length: L, batch: 32)) }
+            // A model trained one sequence at a time by default (a memory, like the NTM) is timed at batch 1 too.
+            let batches = plan.training.batch == 1 ? [1, 32] : [32]
+            for L in [20, 50] { for B in batches { cases.append(BenchmarkCase(model: plan.model, length: L, batch: B)) } }
         }
         return cases
     }
@@ -94,6 +96,12 @@ public enum Benchmark {
             n += (R + W) * (2 * N * M + N * (2 * S + 1) + 4 * N)  // similarity and addressing
             n += R * N * M + W * 2 * N * M  // reads, erase and add
             return n
+        case ModelKind(name: "ntm-ops"):
+            // The NTM written with ops does the NTM's arithmetic.
+            let own = (c.json.objectMembers ?? []).filter { $0.key != "inputWidth" && $0.key != "outputWidth" }
+            guard let ntm = try? ModelConfig.decode(kind: .ntm, settings: .object(own), inputWidth: c.inputWidth, outputWidth: c.outputWidth)
+            else { return Double(c.parameterCount) }
+            return forwardMultiplyAdds(ntm)
         default:
             // A registered model's structure is unknown: one multiply-add per parameter, as in dense layers.
             return Double(c.parameterCount)
