@@ -330,6 +330,8 @@ public struct RunReport {
         var out: [String] = []
         for (kind, example) in examples {
             let name = kind.rawValue.uppercased()
+            // A blank line between two models' tables (a report with one memory model is as before).
+            if !out.isEmpty { out.append("") }
             out.append("The \(name) on the first evaluation sequence \(config.task.phrase(example.point)) (evaluation seed "
                        + "\(config.evalSeed)): its inputs, targets and outputs, and each head's weighting over the memory rows "
                        + "at every step (only the rows it visits), drawn in `\(Self.memoryFile(kind))`. A head that addresses one row at a time has a "

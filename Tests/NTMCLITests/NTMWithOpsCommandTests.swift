@@ -19,6 +19,8 @@ struct NTMWithOpsCommandTests {
         let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
         #expect(report.contains("| ntm-ops | 63,136 | 30 |"), "\(report)")
         #expect(report.contains("ntm-ops (the NTM written with ops): a 1 x 100 LSTM controller, memory 128 x 20"))
+        // Two memory models: each model's table of head focus ends before the next model's paragraph.
+        #expect(report.contains("|\n\nThe NTM-OPS on the first evaluation sequence"))
         // The checkpoint builds the ops NTM again, with the fused NTM's parameter names.
         let (model, config) = try Checkpoint.loadModel(path: dir + "/ntm-ops.safetensors")
         #expect(model is GraphModel && model.kind == "ntm-ops" && config.int("memoryRows") == 128)
