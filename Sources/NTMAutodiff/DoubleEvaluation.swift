@@ -26,21 +26,9 @@ public func evaluateInDouble(
 ) -> DoubleEvaluation {
     let program = RecurrentProgram(definition)
     precondition(inputs.count == steps * batch * program.inputWidth, "inputs hold \(inputs.count) values, not [T, B, X]")
-    var storage: [(spec: ParameterSpec, value: UnsafeMutablePointer<Double>, grad: UnsafeMutablePointer<Double>)] = []
-    var slots: [String: ParameterSlot<Double>] = [:]
-    for s in program.parameterSpecs {
-        guard let p = parameters.named(s.name), p.shape == s.shape else {
-            preconditionFailure("evaluateInDouble: no parameter '\(s.name)' of shape \(s.shape)")
-        }
-        let v = UnsafeMutablePointer<Double>.allocate(capacity: max(p.count, 1))
-        let g = UnsafeMutablePointer<Double>.allocate(capacity: max(p.count, 1))
-        for i in 0..<p.count { v[i] = Double(p.value.base[i]) }
-        g.initialize(repeating: 0, count: max(p.count, 1))
-        storage.append((s, v, g))
-        slots[s.name] = ParameterSlot(value: v, grad: g)
-    }
-    defer { for s in storage { s.value.deallocate(); s.grad.deallocate() } }
-    let engine = RecurrentEngine<Double>(program: program, parameters: slots)
+    let copies = DoubleParameters(specs: program.parameterSpecs, from: parameters, caller: "evaluateInDouble")
+    defer { withExtendedLifetime(copies) {} }
+    let engine = RecurrentEngine<Double>(program: program, parameters: copies.slots)
     let x = inputs.map(Double.init)
     var y = [Double](repeating: 0, count: steps * batch * program.outputWidth)
     x.withUnsafeBufferPointer { xp in
@@ -50,7 +38,9 @@ public func evaluateInDouble(
     precondition(dy.count == y.count, "the loss gradient has \(dy.count) values for \(y.count) outputs")
     dy.withUnsafeBufferPointer { engine.backward(outputGradients: $0.baseAddress!) }
     var gradients: [String: [Double]] = [:]
-    for s in storage where s.spec.trainable { gradients[s.spec.name] = Array(UnsafeBufferPointer(start: s.grad, count: s.spec.count)) }
+    for (k, s) in copies.specs.enumerated() where s.trainable {
+        gradients[s.name] = Array(UnsafeBufferPointer(start: copies.grads[k], count: s.count))
+    }
     var recorded: [String: [Double]] = [:]
     for name in program.recordedNames { recorded[name] = engine.recorded(name)?.values }
     return DoubleEvaluation(outputs: y, loss: l, gradients: gradients, recorded: recorded)

@@ -74,27 +74,15 @@ public func checkGradients(
         start = definition.makeParameters()
         definition.initialize(start, rng: &rng)
     }
-    // Double copies of every parameter: values and gradients.
-    var values: [UnsafeMutablePointer<Double>] = [], grads: [UnsafeMutablePointer<Double>] = []
-    var slots: [String: ParameterSlot<Double>] = [:]
-    for s in specs {
-        guard let p = start.named(s.name), p.shape == s.shape else {
-            preconditionFailure("checkGradients: no parameter '\(s.name)' of shape \(s.shape)")
-        }
-        let v = UnsafeMutablePointer<Double>.allocate(capacity: max(p.count, 1))
-        let g = UnsafeMutablePointer<Double>.allocate(capacity: max(p.count, 1))
-        for i in 0..<p.count { v[i] = Double(p.value.base[i]) }
-        g.initialize(repeating: 0, count: max(p.count, 1))
-        values.append(v); grads.append(g)
-        slots[s.name] = ParameterSlot(value: v, grad: g)
-    }
-    defer { for p in values + grads { p.deallocate() } }
+    let copies = DoubleParameters(specs: specs, from: start, caller: "checkGradients")
+    let values = copies.values, grads = copies.grads
+    defer { withExtendedLifetime(copies) {} }  // the pointers above live as long as it does
 
     let X = program.inputWidth, Y = program.outputWidth
     var inputs = (0..<(steps * batch * X)).map { _ in Double(rng.normal()) }
     let weights = (0..<(steps * batch * Y)).map { _ in Double(rng.normal()) }
     var outputs = [Double](repeating: 0, count: steps * batch * Y)
-    let engine = RecurrentEngine<Double>(program: program, parameters: slots)
+    let engine = RecurrentEngine<Double>(program: program, parameters: copies.slots)
 
     func loss() -> Double {
         inputs.withUnsafeBufferPointer { x in

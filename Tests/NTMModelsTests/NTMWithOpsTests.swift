@@ -7,16 +7,21 @@ import NTMAutodiff
 import NTMMemory
 import NTMModels
 
+/// The golden NTM checkpoint loaded into the NTM written with ops, and its trace.
+func goldenNTMWithOps() throws -> (model: GraphModel, config: ModelConfig, trace: SafeTensorsFile) {
+    let dir = Fixtures.directory + "/ntm-2r1w-s1-l2"
+    let file = try SafeTensorsFile.read(path: dir + "/checkpoint.safetensors")
+    let config = try Checkpoint.config(of: file, source: "golden")
+    var rng = RandomSource(seed: 0)
+    let model = GraphModel.ntmWithOps(config, rng: &rng)
+    try Checkpoint.load(file, into: model, source: "golden")
+    return (model, config, try SafeTensorsFile.read(path: dir + "/trace.safetensors"))
+}
+
 @Suite("NTM written with ops")
 struct NTMWithOpsTests {
     @Test func agreesWithTheGoldenTrace() throws {
-        let dir = Fixtures.directory + "/ntm-2r1w-s1-l2"
-        let file = try SafeTensorsFile.read(path: dir + "/checkpoint.safetensors")
-        let config = try Checkpoint.config(of: file, source: "golden")
-        var rng = RandomSource(seed: 0)
-        let model = GraphModel.ntmWithOps(config, rng: &rng)
-        try Checkpoint.load(file, into: model, source: "golden")
-        let trace = try SafeTensorsFile.read(path: dir + "/trace.safetensors")
+        let (model, _, trace) = try goldenNTMWithOps()
         let tolerances = try #require(try Fixtures.tolerances()["ntm-2r1w-s1-l2"]?.objectMembers)
         func tensor(_ name: String) throws -> Tensor {
             let t = try #require(trace[name])
@@ -97,13 +102,7 @@ struct NTMWithOpsDoubleTests {
     /// The golden trace is float64 arithmetic stored as float32: run in Double, the ops NTM agrees
     /// with it to float32's storage precision (measured: at most 2.2e-7 of a tensor's largest entry).
     @Test func agreesWithTheFloat64TruthOfTheGoldenTrace() throws {
-        let dir = Fixtures.directory + "/ntm-2r1w-s1-l2"
-        let file = try SafeTensorsFile.read(path: dir + "/checkpoint.safetensors")
-        let config = try Checkpoint.config(of: file, source: "golden")
-        var rng = RandomSource(seed: 0)
-        let model = GraphModel.ntmWithOps(config, rng: &rng)
-        try Checkpoint.load(file, into: model, source: "golden")
-        let trace = try SafeTensorsFile.read(path: dir + "/trace.safetensors")
+        let (model, config, trace) = try goldenNTMWithOps()
         let inputs = try #require(trace["inputs"]), targets = try #require(trace["targets"]), mask = try #require(trace["mask"])
         let T = inputs.shape[0], B = inputs.shape[1], Y = targets.shape[2]
         let definition = ControlledMemory(memory: NTMOpsMemory(config: NTMMemoryConfigFrom(config)), inputWidth: config.inputWidth,
