@@ -5,8 +5,8 @@ import NTMCore
 
 /// An external memory written as ops: given the controller's output `h_t` it addresses, reads and
 /// writes, and returns the read vectors `r_t` (`[readSize]`), which feed the output layer at `t`
-/// and the controller at `t + 1`.
-public protocol MemoryDefinition {
+/// and the controller at `t + 1`. It is a value (`Sendable`): the registry builds models from it on any thread.
+public protocol MemoryDefinition: Sendable {
     /// Width of the controller output `h` the memory reads.
     var controllerSize: Int { get }
     /// Width of the read vectors it returns (all heads together).
