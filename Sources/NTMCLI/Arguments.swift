@@ -33,7 +33,7 @@ public struct Arguments {
         while i < arguments.count {
             let a = arguments[i]
             guard a.hasPrefix("--"), a.count > 2 else {
-                throw .usage("\(command): unexpected argument '\(a)' (flags start with --; see 'ntm-bench \(command) --help')")
+                throw .usage("\(command): unexpected argument '\(a)' (flags start with --; see '\(CommandLineText.program) \(command) --help')")
             }
             var name = String(a.dropFirst(2))
             var inlineValue: String?
@@ -90,7 +90,8 @@ public struct Arguments {
 
     /// The help text of a command: its summary, usage line and flags.
     public static func help(command: String, summary: String, usage: String, specs: [FlagSpec]) -> String {
-        var lines = ["ntm-bench \(command): \(summary)", "", "usage: ntm-bench \(command) \(usage)", "", "flags:"]
+        let program = CommandLineText.program
+        var lines = ["\(program) \(command): \(summary)", "", "usage: \(program) \(command) \(usage)", "", "flags:"]
         let width = specs.map { $0.name.count + ($0.valueName.map { $0.count + 1 } ?? 0) }.max() ?? 0
         for s in specs {
             let left = "--\(s.name)" + (s.valueName.map { " \($0)" } ?? "")

@@ -50,8 +50,8 @@ enum ExperimentOptions {
         if let path = args.string("preset") {
             config = try readPreset(path)
             if let command, config.task.kind != command.task {
-                throw .usage("--preset \(path) is a \(config.task.name) preset; 'ntm-bench \(command.name)' needs a "
-                             + "\(command.name) preset (or run 'ntm-bench \(config.task.name)')")
+                throw .usage("--preset \(path) is a \(config.task.name) preset; '\(CommandLineText.program) \(command.name)' needs a "
+                             + "\(command.name) preset (or run '\(CommandLineText.program) \(config.task.name)')")
             }
         } else {
             config = (command ?? .copy).builtIn

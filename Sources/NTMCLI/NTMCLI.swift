@@ -13,8 +13,9 @@ public enum NTMCLI {
     ]
 
     public static var usage: String {
-        var lines = ["ntm-bench: neural Turing machines and recurrent baselines on algorithmic tasks", "",
-                     "usage: ntm-bench COMMAND [flags]   (ntm-bench COMMAND --help for its flags)", "", "commands:"]
+        let program = CommandLineText.program
+        var lines = ["\(program): neural Turing machines and recurrent baselines on algorithmic tasks", "",
+                     "usage: \(program) COMMAND [flags]   (\(program) COMMAND --help for its flags)", "", "commands:"]
         let width = commands.map(\.name.count).max()! + 2
         for c in commands { lines.append("  " + c.name.padding(toLength: width, withPad: " ", startingAt: 0) + c.summary) }
         return lines.joined(separator: "\n")
@@ -22,12 +23,17 @@ public enum NTMCLI {
 
     /// Runs a command line (without the program name) and returns the exit status: 0 on success,
     /// 2 for usage errors, 1 for runtime errors. Errors are printed as one line on stderr.
-    public static func run(arguments: [String]) -> Int32 {
-        do {
-            return try dispatch(arguments)
-        } catch {
-            FileHandle.standardError.write(Data(("ntm-bench: " + error.message + "\n").utf8))
-            return error.exitStatus
+    ///
+    /// `programName` is the binary's name in help, errors and the "Regenerate with" line of reports: a
+    /// binary that registers its own models passes its own, since only it can run their commands again.
+    public static func run(arguments: [String], programName: String = "ntm-bench") -> Int32 {
+        CommandLineText.$program.withValue(programName) {
+            do throws(NTMError) {
+                return try dispatch(arguments)
+            } catch {
+                FileHandle.standardError.write(Data((programName + ": " + error.message + "\n").utf8))
+                return error.exitStatus
+            }
         }
     }
 
@@ -49,7 +55,7 @@ public enum NTMCLI {
             return 0
         default:
             let nearest = commands.map(\.name).min { editDistance($0, first) < editDistance($1, first) }
-            throw .usage("unknown command '\(first)'" + (nearest.map { " (did you mean '\($0)'?)" } ?? "") + "; see 'ntm-bench --help'")
+            throw .usage("unknown command '\(first)'" + (nearest.map { " (did you mean '\($0)'?)" } ?? "") + "; see '\(CommandLineText.program) --help'")
         }
     }
 }

@@ -80,9 +80,13 @@ enum OutputDirectory {
 }
 
 enum CommandLineText {
+    /// The binary reports name in their "Regenerate with" line: `ntm-bench`, or a researcher's own binary
+    /// that registers models (``NTMCLI/run(arguments:programName:)``), which alone can run their commands again.
+    @TaskLocal static var program = "ntm-bench"
+
     /// The command as a shell would accept it back: arguments with spaces or quotes are quoted.
     static func render(_ args: [String]) -> String {
-        (["ntm-bench"] + args).map { a in
+        ([program] + args).map { a in
             let safe = a.allSatisfy { $0.isLetter || $0.isNumber || "-_./=,:+@".contains($0) }
             return safe && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }.joined(separator: " ")

@@ -35,6 +35,16 @@ struct NTMWithOpsCommandTests {
         #expect(trace["grad.read_heads.0.w0"] != nil && trace["grad.memory.m0"]?.values.allSatisfy { $0 == 0 } == true)
     }
 
+    /// A researcher's binary that registers models names itself in reports: only it can run them again.
+    @Test func aBinaryOfOnesOwnNamesItselfInTheRegenerateLine() throws {
+        let dir = Scratch.directory("program-name")
+        #expect(NTMCLI.run(arguments: ["copy", "--models", "ntm", "--length", "2", "--sequences", "4", "--out", dir] + tinySizes,
+                           programName: "my-bench") == 0)
+        let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        #expect(report.contains("```\nmy-bench copy --models ntm --length 2"), "\(report)")
+        #expect(!report.contains("ntm-bench copy"))
+    }
+
     @Test func perfTimesItBesideTheFusedNTM() {
         let ids = Benchmark.standardCases.map(\.id)
         for id in ["ntm-L20-B1", "ntm-ops-L20-B1", "ntm-L20-B32", "ntm-ops-L20-B32", "ntm-ops-L50-B1", "ntm-ops-L50-B32"] {

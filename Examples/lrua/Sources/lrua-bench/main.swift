@@ -5,4 +5,4 @@ import NTMKit
 import LRUAMemory
 
 try ModelRegistry.register(LRUAMemory.entry)
-exit(NTMCLI.run(arguments: Array(CommandLine.arguments.dropFirst())))
+exit(NTMCLI.run(arguments: Array(CommandLine.arguments.dropFirst()), programName: "lrua-bench"))
