@@ -105,7 +105,7 @@ enum RunSession {
                     : r.outcome.sequences == r.training.sequences ? "\(r.kind.rawValue) trained, not evaluated"
                     : "\(r.kind.rawValue) \(r.outcome.sequences)/\(r.training.sequences)"
             }.joined(separator: ", ")
-            display.alert("ntm-bench: interrupted (\(done)); checkpoints in \(stateDirectory), report in \(out)/report.md; "
+            display.alert("\(CommandLineText.program): interrupted (\(done)); checkpoints in \(stateDirectory), report in \(out)/report.md; "
                          + "continue with: \(command) --resume")
             return Outcome(status: SignalTrap.exitStatus(stop), report: report)
         case .failed(let error):
@@ -114,13 +114,13 @@ enum RunSession {
     }
 
     static func resumeNote(_ config: ExperimentConfig, _ states: [ModelKind: TrainingState], _ directory: String) -> String {
-        if states.isEmpty { return "ntm-bench: no training checkpoint in \(directory); starting from the beginning" }
+        if states.isEmpty { return "\(CommandLineText.program): no training checkpoint in \(directory); starting from the beginning" }
         let parts = config.models.map { kind -> String in
             guard let s = states[kind] else { return "\(kind.rawValue) from the beginning" }
             if s.status == .finished { return "\(kind.rawValue) finished" }
             return "\(kind.rawValue) at \(s.sequences)/\(config.plan(kind).training.sequences) sequences"
         }
-        return "ntm-bench: resuming: " + parts.joined(separator: ", ")
+        return "\(CommandLineText.program): resuming: " + parts.joined(separator: ", ")
     }
 
     /// A new run (without --resume) must not silently discard an unfinished one.

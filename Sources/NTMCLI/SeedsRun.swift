@@ -91,7 +91,7 @@ struct SeedsRun {
             }
             var c = config
             c.seed = seed
-            display.note("ntm-bench \(command.name): seed \(seed) (\(i + 1) of \(seeds.count)) into \(Self.directory(out, seed: seed))")
+            display.note("\(CommandLineText.program) \(command.name): seed \(seed) (\(i + 1) of \(seeds.count)) into \(Self.directory(out, seed: seed))")
             display.note(command.startNote(c, threads: threads))
             do {
                 let outcome = try RunSession.execute(config: c, out: Self.directory(out, seed: seed), threads: threads,
@@ -122,7 +122,7 @@ struct SeedsRun {
         if status == .finished {
             Self.printSummary(report, out: out)
         } else {
-            display.alert("ntm-bench: interrupted after \(reports.filter { $0.status == .finished }.count) of \(seeds.count) seeds; "
+            display.alert("\(CommandLineText.program): interrupted after \(reports.filter { $0.status == .finished }.count) of \(seeds.count) seeds; "
                           + "comparison so far in \(out)/report.md; continue with: \(recorded) --resume")
         }
         return exitStatus

@@ -132,7 +132,7 @@ struct TaskCommand: Sendable {
     func startNote(_ config: ExperimentConfig, threads: Int) -> String {
         let range = config.task.kind == .copy ? "lengths \(config.task.minLength)-\(config.task.length)"
             : "\(config.task.lengthNoun) \(config.task.minLength)-\(config.task.length)"
-        return "ntm-bench \(name): training \(config.models.map(\.rawValue).joined(separator: ", ")) on \(range), "
+        return "\(CommandLineText.program) \(name): training \(config.models.map(\.rawValue).joined(separator: ", ")) on \(range), "
             + "seed \(config.seed), \(min(threads, config.models.count)) at a time"
     }
 
