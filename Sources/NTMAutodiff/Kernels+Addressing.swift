@@ -26,19 +26,22 @@ extension Kernels {
         }
     }
 
-    /// `K_n = k · A[n] / (‖k‖ ‖A[n]‖ + ε)`; `scratch` holds `‖A[n]‖` and the dot products.
+    /// `(k · r, ‖r‖²)` over `M` entries: what the cosine similarity's forward and backward both need.
+    @inline(__always)
+    static func dotAndSquaredNorm<S: GraphScalar>(_ k: UnsafeMutablePointer<S>, _ r: UnsafeMutablePointer<S>, _ M: Int) -> (dot: S, squaredNorm: S) {
+        var dot: S = 0, rr: S = 0
+        for m in 0..<M { dot += k[m] * r[m]; rr += r[m] * r[m] }
+        return (dot, rr)
+    }
+
+    /// `K_n = k · A[n] / (‖k‖ ‖A[n]‖ + ε)`.
     static func cosineForward<S: GraphScalar>(_ B: Int, _ N: Int, _ M: Int, _ eps: S, _ k: UnsafeMutablePointer<S>, _ sk: Int,
-                                              _ a: UnsafeMutablePointer<S>, _ sa: Int, _ y: UnsafeMutablePointer<S>,
-                                              _ scratch: UnsafeMutablePointer<S>) {
+                                              _ a: UnsafeMutablePointer<S>, _ sa: Int, _ y: UnsafeMutablePointer<S>) {
         for b in 0..<B {
             let kb = k + b * sk, ab = a + b * sa
-            var kk: S = 0
-            for m in 0..<M { kk += kb[m] * kb[m] }
-            let kn = S.sqrt(kk)
+            let kn = S.sqrt(dotAndSquaredNorm(kb, kb, M).dot)
             for n in 0..<N {
-                let row = ab + n * M
-                var dot: S = 0, rr: S = 0
-                for m in 0..<M { dot += kb[m] * row[m]; rr += row[m] * row[m] }
+                let (dot, rr) = dotAndSquaredNorm(kb, ab + n * M, M)
                 y[b * N + n] = dot / (kn * S.sqrt(rr) + eps)
             }
         }
@@ -48,17 +51,13 @@ extension Kernels {
     /// `∂K_n/∂A_n = k / d_n - K_n ‖k‖ A_n / (‖A_n‖ d_n)`; a zero norm contributes no gradient through itself.
     static func cosineBackward<S: GraphScalar>(_ B: Int, _ N: Int, _ M: Int, _ eps: S, _ k: UnsafeMutablePointer<S>, _ sk: Int,
                                                _ a: UnsafeMutablePointer<S>, _ sa: Int, _ dy: UnsafeMutablePointer<S>,
-                                               _ dk: UnsafeMutablePointer<S>?, _ da: UnsafeMutablePointer<S>?,
-                                               _ scratch: UnsafeMutablePointer<S>) {
+                                               _ dk: UnsafeMutablePointer<S>?, _ da: UnsafeMutablePointer<S>?) {
         for b in 0..<B {
             let kb = k + b * sk, ab = a + b * sa
-            var kk: S = 0
-            for m in 0..<M { kk += kb[m] * kb[m] }
-            let kn = S.sqrt(kk)
+            let kn = S.sqrt(dotAndSquaredNorm(kb, kb, M).dot)
             for n in 0..<N {
                 let row = ab + n * M
-                var dot: S = 0, rr: S = 0
-                for m in 0..<M { dot += kb[m] * row[m]; rr += row[m] * row[m] }
+                let (dot, rr) = dotAndSquaredNorm(kb, row, M)
                 let rn = S.sqrt(rr), d = kn * rn + eps
                 let g = dy[b * N + n], K = dot / d
                 if let dk {

@@ -34,7 +34,7 @@ extension ProgramRunner {
         case .softmaxLast: Kernels.softmaxForward(rows(inNode), program.nodes[inNode].last, x[0], y)
         case .cosine(let eps):
             let s = program.nodes[op.inputs[1]].shape
-            Kernels.cosineForward(items(op), s[0], s[1], S(eps), x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y, scratchBuffer)
+            Kernels.cosineForward(items(op), s[0], s[1], S(eps), x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
         case .circularShift:
             Kernels.shiftForward(items(op), itemCount(op.inputs[0]), itemCount(op.inputs[1]),
                                  x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
@@ -113,7 +113,7 @@ extension ProgramRunner {
         case .cosine(let eps):
             let s = program.nodes[op.inputs[1]].shape
             Kernels.cosineBackward(items(op), s[0], s[1], S(eps), x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]),
-                                   dy, dx[0], dx[1], scratchBuffer)
+                                   dy, dx[0], dx[1])
         case .circularShift:
             Kernels.shiftBackward(items(op), itemCount(inNode), itemCount(op.inputs[1]),
                                   x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), dy, dx[0], dx[1])

@@ -27,9 +27,9 @@ final class ProgramRunner<S: GraphScalar> {
     private let constants: UnsafeMutablePointer<S>
     private var constantOffsets: [Int]
     private var params: [ParameterSlot<S>?]
-    /// Per-op scratch (norms of the cosine, products of cumprod...), sized for the largest op.
+    /// Scratch of the ops that need some (the order a sort builds), sized for the largest.
     private var scratch: UnsafeMutablePointer<S>
-    private var scratchSize = 0
+    private var scratchCapacity = 0
     /// When set, ops that make a discrete choice (relu, clip, abs, sort, top-k) fold it into this hash.
     var decisions: UInt64?
     var fault: BackwardFault?
@@ -89,7 +89,7 @@ final class ProgramRunner<S: GraphScalar> {
             grads = .allocate(capacity: max(size, 1))
             scratch.deallocate()
             scratch = .allocate(capacity: max(scratchNeed, 1))
-            scratchSize = scratchNeed
+            scratchCapacity = scratchNeed
             slots = 0
         }
         if steps > slots {
@@ -103,10 +103,7 @@ final class ProgramRunner<S: GraphScalar> {
     private func scratchSize(_ op: Op) -> Int {
         let n = program.nodes
         switch op.kind {
-        case .cosine: return n[op.inputs[1]].shape[0] * 2 + 2
-        case .cumprodLast: return n[op.inputs[0]].last * 2
-        case .sortLast, .topK: return n[op.inputs[0]].last
-        case .softmaxLast: return 1
+        case .sortLast, .topK: return n[op.inputs[0]].last   // the order being sorted
         default: return 0
         }
     }
