@@ -22,7 +22,7 @@ let package = Package(
     targets: [
         // MARK: - Public API
         .target(name: "NTMCore"),
-        .target(name: "NTMAutodiff", dependencies: ["NTMCore"]),
+        .target(name: "NTMAutodiff", dependencies: ["NTMCore", "NTMMemory"]),
         .target(name: "NTMLayers", dependencies: ["NTMCore"]),
         .target(name: "NTMMemory", dependencies: ["NTMCore", "NTMLayers"]),
         .target(name: "NTMModels", dependencies: ["NTMCore", "NTMAutodiff", "NTMLayers", "NTMMemory"]),

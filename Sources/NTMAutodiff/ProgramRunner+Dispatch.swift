@@ -1,5 +1,6 @@
 // Which kernel runs each op, forward and backward. Every backward adds into its inputs' gradients
 // (see GradientConvention in NTMCore).
+import NTMMemory
 
 extension ProgramRunner {
     /// Items of the op's output across the batch (B when any input is batched, else 1).
@@ -8,6 +9,10 @@ extension ProgramRunner {
     @inline(__always) func stride(_ node: Int) -> Int { isBatched(node) ? itemCount(node) : 0 }
     /// Rows of the last axis over the whole node (batch included).
     @inline(__always) func rows(_ node: Int) -> Int { size(node) / program.nodes[node].last }
+
+    /// Float programs run the memory ops on NTMMemory's fused kernels (Kernels+Fused.swift).
+    @inline(__always) var fused: Bool { S.self == Float.self }
+    @inline(__always) func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> { Kernels.asFloat(p) }
 
     func runForward(_ op: Op, _ t: Int) {
         let x = op.inputs.map { value($0, t) }
@@ -26,25 +31,45 @@ extension ProgramRunner {
             Kernels.matvecForward(items(op), s[0], s[1], x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
         case .vecmat:
             let s = program.nodes[op.inputs[1]].shape
+            if fused {
+                Kernels.fusedReadForward(items(op), s[0], s[1], f(x[0]), stride(op.inputs[0]), f(x[1]), stride(op.inputs[1]), f(y))
+                break
+            }
             Kernels.vecmatForward(items(op), s[0], s[1], x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
         case .outer:
             let n = itemCount(op.inputs[0]), m = itemCount(op.inputs[1])
             Kernels.outerForward(items(op), n, m, x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
         case .sumLast: Kernels.sumForward(rows(inNode), program.nodes[inNode].last, x[0], y)
-        case .softmaxLast: Kernels.softmaxForward(rows(inNode), program.nodes[inNode].last, x[0], y)
+        case .softmaxLast:
+            if fused { Kernels.fusedSoftmaxForward(rows(inNode), program.nodes[inNode].last, f(x[0]), f(y)); break }
+            Kernels.softmaxForward(rows(inNode), program.nodes[inNode].last, x[0], y)
         case .cosine(let eps):
             let s = program.nodes[op.inputs[1]].shape
+            if fused && Float(eps) == CosineSimilarity.epsilon {
+                Kernels.fusedCosineForward(items(op), s[0], s[1], f(x[0]), stride(op.inputs[0]), f(x[1]), stride(op.inputs[1]), f(y), f(scratchBuffer))
+                break
+            }
             Kernels.cosineForward(items(op), s[0], s[1], S(eps), x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
         case .circularShift:
+            if fused {
+                Kernels.fusedShiftForward(items(op), itemCount(inNode), itemCount(op.inputs[1]), f(x[0]), stride(op.inputs[0]),
+                                          f(x[1]), stride(op.inputs[1]), f(y))
+                break
+            }
             Kernels.shiftForward(items(op), itemCount(op.inputs[0]), itemCount(op.inputs[1]),
                                  x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
         case .sharpen(let eps):
+            if fused && Float(eps) == Sharpening.epsilon {
+                Kernels.fusedSharpenForward(items(op), itemCount(inNode), f(x[0]), stride(op.inputs[0]), f(x[1]), stride(op.inputs[1]), f(y))
+                break
+            }
             Kernels.sharpenForward(items(op), itemCount(inNode), S(eps), x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)
         case .interpolate:
             Kernels.interpolateForward(items(op), itemCount(outNode), x[0], stride(op.inputs[0]),
                                        x[1], stride(op.inputs[1]), x[2], stride(op.inputs[2]), y)
         case .eraseAddWrite:
             let s = program.nodes[inNode].shape
+            if fused { Kernels.fusedEraseAddForward(items(op), s[0], s[1], x.map(f), op.inputs.map(stride), f(y)); break }
             Kernels.eraseAddForward(items(op), s[0], s[1], x, op.inputs.map(stride), y)
         case .additiveWrite:
             let s = program.nodes[inNode].shape
@@ -100,6 +125,10 @@ extension ProgramRunner {
             Kernels.matvecBackward(items(op), s[0], s[1], x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), dy, dx[0], dx[1])
         case .vecmat:
             let s = program.nodes[op.inputs[1]].shape
+            if fused, let dw = dx[0], let da = dx[1] {
+                Kernels.fusedReadBackward(items(op), s[0], s[1], f(x[0]), stride(op.inputs[0]), f(x[1]), stride(op.inputs[1]), f(dy), f(dw), f(da))
+                break
+            }
             Kernels.vecmatBackward(items(op), s[0], s[1], x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), dy, dx[0], dx[1])
         case .outer:
             let n = itemCount(op.inputs[0]), m = itemCount(op.inputs[1])
@@ -109,15 +138,33 @@ extension ProgramRunner {
                 let L = program.nodes[inNode].last
                 for r in 0..<rows(inNode) { for i in 0..<L { d[r * L + i] += dy[r] } }
             }
-        case .softmaxLast: if let d = dx[0] { Kernels.softmaxBackward(rows(inNode), program.nodes[inNode].last, y, dy, d) }
+        case .softmaxLast:
+            guard let d = dx[0] else { break }
+            if fused { Kernels.fusedSoftmaxBackward(rows(inNode), program.nodes[inNode].last, f(x[0]), f(y), f(dy), f(d)); break }
+            Kernels.softmaxBackward(rows(inNode), program.nodes[inNode].last, y, dy, d)
         case .cosine(let eps):
             let s = program.nodes[op.inputs[1]].shape
+            if fused && Float(eps) == CosineSimilarity.epsilon, let dk = dx[0], let da = dx[1] {
+                Kernels.fusedCosineBackward(items(op), s[0], s[1], f(x[0]), stride(op.inputs[0]), f(x[1]), stride(op.inputs[1]),
+                                            f(y), f(dy), f(dk), f(da), f(scratchBuffer))
+                break
+            }
             Kernels.cosineBackward(items(op), s[0], s[1], S(eps), x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]),
                                    dy, dx[0], dx[1])
         case .circularShift:
+            if fused, let dw = dx[0], let ds = dx[1] {
+                Kernels.fusedShiftBackward(items(op), itemCount(inNode), itemCount(op.inputs[1]), f(x[0]), stride(op.inputs[0]),
+                                           f(x[1]), stride(op.inputs[1]), f(dy), f(dw), f(ds))
+                break
+            }
             Kernels.shiftBackward(items(op), itemCount(inNode), itemCount(op.inputs[1]),
                                   x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), dy, dx[0], dx[1])
         case .sharpen(let eps):
+            if fused && Float(eps) == Sharpening.epsilon, let dw = dx[0], let dg = dx[1] {
+                Kernels.fusedSharpenBackward(items(op), itemCount(inNode), f(x[0]), stride(op.inputs[0]), f(x[1]), stride(op.inputs[1]),
+                                             f(y), f(dy), f(dw), f(dg))
+                break
+            }
             Kernels.sharpenBackward(items(op), itemCount(inNode), S(eps), x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]),
                                     y, dy, dx[0], dx[1])
         case .interpolate:
@@ -125,6 +172,10 @@ extension ProgramRunner {
                                         x[2], stride(op.inputs[2]), dy, dx[0], dx[1], dx[2])
         case .eraseAddWrite:
             let s = program.nodes[inNode].shape
+            if fused, let d0 = dx[0], let d1 = dx[1], let d2 = dx[2], let d3 = dx[3] {
+                Kernels.fusedEraseAddBackward(items(op), s[0], s[1], x.map(f), op.inputs.map(stride), f(dy), [f(d0), f(d1), f(d2), f(d3)])
+                break
+            }
             Kernels.eraseAddBackward(items(op), s[0], s[1], x, op.inputs.map(stride), dy, dx)
         case .additiveWrite:
             let s = program.nodes[inNode].shape

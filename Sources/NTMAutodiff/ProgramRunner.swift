@@ -27,7 +27,7 @@ final class ProgramRunner<S: GraphScalar> {
     private let constants: UnsafeMutablePointer<S>
     private var constantOffsets: [Int]
     private var params: [ParameterSlot<S>?]
-    /// Scratch of the ops that need some (the order a sort builds), sized for the largest.
+    /// Scratch of the ops that need some (the order a sort builds, the fused cosine's row norms), sized for the largest.
     private var scratch: UnsafeMutablePointer<S>
     private var scratchCapacity = 0
     /// When set, ops that make a discrete choice (relu, clip, abs, sort, top-k) fold it into this hash.
@@ -104,6 +104,7 @@ final class ProgramRunner<S: GraphScalar> {
         let n = program.nodes
         switch op.kind {
         case .sortLast, .topK: return n[op.inputs[0]].last   // the order being sorted
+        case .cosine: return n[op.inputs[1]].shape[0]        // the row norms of the fused kernel
         default: return 0
         }
     }
