@@ -45,6 +45,19 @@ struct NTMWithOpsCommandTests {
         #expect(!report.contains("ntm-bench copy"))
     }
 
+    /// Its memory estimate covers the values the executor keeps: a size the machine cannot hold is refused
+    /// before anything is written.
+    @Test func aModelTooLargeForTheMachineIsRefusedInOneLine() throws {
+        let dir = Scratch.directory("ntm-ops-huge")
+        let preset = dir + "/huge.json"
+        try AtomicFile.write(#"{"task": {"name": "copy", "bits": 8, "minLength": 1, "length": 20}, "models": ["ntm-ops"], "ntm-ops": "#
+            + #"{"controllerSize": 100, "layers": 1, "memoryRows": 65536, "memoryWidth": 4096, "readHeads": 1, "writeHeads": 1, "#
+            + #""shiftRange": 1, "memoryInit": "constant", "clipValue": 20, "sequences": 10, "batch": 1, "#
+            + #""optimizer": {"name": "rmsprop", "learningRate": 1e-4}}}"#, to: preset)
+        #expect(NTMCLI.run(arguments: ["copy", "--preset", preset, "--out", dir + "/run", "--quiet"]) == 2)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run"))
+    }
+
     @Test func perfTimesItBesideTheFusedNTM() {
         let ids = Benchmark.standardCases.map(\.id)
         for id in ["ntm-L20-B1", "ntm-ops-L20-B1", "ntm-L20-B32", "ntm-ops-L20-B32", "ntm-ops-L50-B1", "ntm-ops-L50-B32"] {
