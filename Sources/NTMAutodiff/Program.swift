@@ -85,6 +85,17 @@ public struct RecurrentProgram {
     /// Number of ops per step (after recording).
     public var stepOpCount: Int { step.ops.count }
 
+    /// Scalars the executor keeps per time step for `batch` sequences: every value of the step program
+    /// (parameters and constants excluded), which the backward pass reads back. For memory estimates.
+    public func floatsPerStep(batch: Int) -> Int {
+        step.nodes.reduce(0) { n, node in
+            switch node.source {
+            case .parameter, .constant: return n
+            default: return n + node.count * (node.batched ? batch : 1)
+            }
+        }
+    }
+
     /// Records `definition`. `inputGradients` also derives gradients for the step inputs (used to check
     /// a memory alone with respect to what its controller feeds it).
     public init(_ definition: some RecurrentDefinition, inputGradients: Bool = false) {

@@ -38,7 +38,11 @@ extension ModelEntry {
         decode: @escaping @Sendable (_ section: StrictObject) throws -> [JSONMember],
         memory: @escaping @Sendable (_ config: ModelConfig) -> Memory
     ) -> ModelEntry {
-        ModelEntry(
+        @Sendable func definition(_ config: ModelConfig) -> ControlledMemory<Memory> {
+            ControlledMemory(memory: memory(config), inputWidth: config.inputWidth, outputWidth: config.outputWidth,
+                             layers: config.int("layers"), clipValue: config.double("clipValue"))
+        }
+        return ModelEntry(
             name: name, keys: controllerKeys + keys, defaults: defaults,
             decode: { section, _, _ in
                 let controller: [JSONMember] = [
@@ -49,10 +53,10 @@ extension ModelEntry {
                 return .object(controller + (try decode(section)))
             },
             make: { config, rng in
-                let definition = ControlledMemory(memory: memory(config), inputWidth: config.inputWidth, outputWidth: config.outputWidth,
-                                                  layers: config.int("layers"), clipValue: config.double("clipValue"))
-                return GraphModel(kind: name, configJSON: config.json, definition: definition, rng: &rng)
-            })
+                GraphModel(kind: name, configJSON: config.json, definition: definition(config), rng: &rng)
+            },
+            // What the executor keeps per step, counted from the recorded program (nothing allocated).
+            cacheFloatsPerStep: { config, batch in RecurrentProgram(definition(config)).floatsPerStep(batch: batch) })
     }
 
     /// `ntm-ops`: the NTM of `models.md` written with ops (``NTMOpsMemory``), with the NTM's keys and, by
@@ -87,10 +91,12 @@ extension ModelEntry {
                 return "ntm-ops (the NTM written with ops): " + (c?.summary.replacingOccurrences(of: "ntm with ", with: "") ?? "")
             },
             parameterCount: { config in (try? ntmConfig(config.json, config.inputWidth, config.outputWidth))?.parameterCount ?? 0 },
-            // Every op's value is kept at every step: about 1.5 times the fused NTM's caches (149 MB against
-            // 101 MB measured at L 50, batch 32); twice, so the memory check errs on the safe side.
+            // What the executor keeps per step, counted from the recorded program (nothing allocated).
             cacheFloatsPerStep: { config, batch in
-                2 * ((try? ntmConfig(config.json, config.inputWidth, config.outputWidth))?.cacheFloatsPerStep(batch: batch) ?? 0)
+                guard let c = try? ntmConfig(config.json, config.inputWidth, config.outputWidth) else { return 0 }
+                let definition = ControlledMemory(memory: NTMOpsMemory(config: NTMMemoryConfigFrom(c)), inputWidth: c.inputWidth,
+                                                  outputWidth: c.outputWidth, layers: c.layers, clipValue: Double(c.clipValue))
+                return RecurrentProgram(definition).floatsPerStep(batch: batch)
             })
     }()
 }
