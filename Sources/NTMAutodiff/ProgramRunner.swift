@@ -9,7 +9,7 @@ struct ParameterSlot<S: GraphScalar> {
 }
 
 /// A fault to plant in one op's backward, so tests can prove the gradient check catches a wrong
-/// backward: that op's input gradients are multiplied by `scale`.
+/// backward: after that op's backward, the gradients of its (non-parameter) inputs are multiplied by `scale`.
 public struct BackwardFault: Sendable {
     public var op: String
     public var scale: Double
@@ -29,7 +29,6 @@ final class ProgramRunner<S: GraphScalar> {
     private var params: [ParameterSlot<S>?]
     /// Scratch of the ops that need some (the order a sort builds, the fused cosine's row norms), sized for the largest.
     private var scratch: UnsafeMutablePointer<S>
-    private var scratchCapacity = 0
     /// When set, ops that make a discrete choice (relu, clip, abs, sort, top-k) fold it into this hash.
     var decisions: UInt64?
     var fault: BackwardFault?
@@ -89,7 +88,6 @@ final class ProgramRunner<S: GraphScalar> {
             grads = .allocate(capacity: max(size, 1))
             scratch.deallocate()
             scratch = .allocate(capacity: max(scratchNeed, 1))
-            scratchCapacity = scratchNeed
             slots = 0
         }
         if steps > slots {

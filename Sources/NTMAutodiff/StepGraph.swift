@@ -51,8 +51,6 @@ public final class StepGraph {
         return Var(id: nodes.count - 1, shape: shape, batched: batched, graph: self)
     }
 
-    func node(_ v: Var) -> Node { nodes[v.id] }
-
     func checkOwned(_ vs: [Var], _ what: String) {
         for v in vs { precondition(v.graph === self, "\(what): a value from another step graph was used") }
     }
