@@ -2,7 +2,6 @@
 // traces, reports and benchmarks then serve it exactly as they serve the fused built-in models.
 import NTMCore
 import NTMAutodiff
-import NTMMemory
 
 /// A ``SequenceModel`` whose backward pass is derived from its forward step (see ``RecurrentDefinition``).
 public final class GraphModel: SequenceModel {
@@ -36,22 +35,18 @@ public final class GraphModel: SequenceModel {
 }
 
 extension GraphModel {
-    /// The NTM of `models.md` written forward-only (``NTMOpsMemory`` behind ``ControlledMemory``),
-    /// with the same parameter names, order and first values as the fused NTM built from `config`.
-    /// `configJSON` defaults to the fused NTM's (the spec's keys), so a golden checkpoint's model and
-    /// config describe it; the `ntm-ops` registry entry passes its own canonical config.
+    /// The NTM of `models.md` written forward-only: ``NTMOpsMemory`` behind ``ControlledMemory``, for a
+    /// built-in NTM configuration.
+    public static func ntmOpsDefinition(_ config: ModelConfig) -> ControlledMemory<NTMOpsMemory> {
+        ControlledMemory(memory: NTMOpsMemory(config: config.memoryConfig), inputWidth: config.inputWidth,
+                         outputWidth: config.outputWidth, layers: config.layers, clipValue: Double(config.clipValue))
+    }
+
+    /// The NTM written forward-only, with the same parameter names, order and first values as the fused
+    /// NTM built from `config`. `configJSON` defaults to the fused NTM's (the spec's keys), so a golden
+    /// checkpoint's model and config describe it; the `ntm-ops` registry entry passes its own canonical config.
     public static func ntmWithOps(_ config: ModelConfig, kind: String = "ntm-ops", configJSON: JSONValue? = nil,
                                   rng: inout RandomSource) -> GraphModel {
-        let memory = NTMOpsMemory(config: NTMMemoryConfigFrom(config))
-        let definition = ControlledMemory(memory: memory, inputWidth: config.inputWidth, outputWidth: config.outputWidth,
-                                          layers: config.layers, clipValue: Double(config.clipValue))
-        return GraphModel(kind: kind, configJSON: configJSON ?? config.json, definition: definition, rng: &rng)
+        GraphModel(kind: kind, configJSON: configJSON ?? config.json, definition: ntmOpsDefinition(config), rng: &rng)
     }
-}
-
-/// The memory part of a built-in NTM configuration.
-public func NTMMemoryConfigFrom(_ c: ModelConfig) -> NTMMemoryConfig {
-    NTMMemoryConfig(controllerSize: c.controllerSize, memoryRows: c.memoryRows, memoryWidth: c.memoryWidth,
-                    readHeads: c.readHeads, writeHeads: c.writeHeads, shiftRange: c.shiftRange,
-                    memoryInit: c.memoryInit, weightingInit: c.weightingInit, clipValue: c.clipValue)
 }

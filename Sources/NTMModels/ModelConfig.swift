@@ -244,6 +244,32 @@ public struct ModelConfig: Sendable, Equatable {
         return n
     }
 
+    /// Multiply-adds of one forward time step of one sequence, counting the matrix products and the
+    /// memory operations (similarity, reads, writes); a training step does about three times this. A
+    /// registered model counts as its entry says (by default one per parameter, as in dense layers).
+    public var forwardMultiplyAdds: Double {
+        guard kind.isBuiltIn else { return ModelRegistry.entry(kind).multiplyAdds(self) }
+        let H = Double(controllerSize), L = Double(layers), X = Double(inputWidth), Y = Double(outputWidth)
+        guard kind == .ntm else {
+            let g = Double(kind.gates)
+            return g * H * (X + H) + (L - 1) * g * H * (2 * H) + Y * H
+        }
+        let R = Double(readHeads), W = Double(writeHeads), N = Double(memoryRows), M = Double(memoryWidth)
+        let S = Double(shiftRange)
+        var n = 4 * H * (X + R * M + H) + (L - 1) * 4 * H * (2 * H)
+        n += R * (M + 2 * S + 4) * H + W * (3 * M + 2 * S + 4) * H + Y * (H + R * M)
+        n += (R + W) * (2 * N * M + N * (2 * S + 1) + 4 * N)  // similarity and addressing
+        n += R * N * M + W * 2 * N * M  // reads, erase and add
+        return n
+    }
+
+    /// The memory part of an NTM configuration.
+    public var memoryConfig: NTMMemoryConfig {
+        NTMMemoryConfig(controllerSize: controllerSize, memoryRows: memoryRows, memoryWidth: memoryWidth,
+                        readHeads: readHeads, writeHeads: writeHeads, shiftRange: shiftRange,
+                        memoryInit: memoryInit, weightingInit: weightingInit, clipValue: clipValue)
+    }
+
     /// Number of scalars the model's caches need per sequence step, for memory estimates.
     public func cacheFloatsPerStep(batch: Int) -> Int {
         guard kind.isBuiltIn else { return ModelRegistry.entry(kind).cacheFloats(self, batch) }
@@ -265,10 +291,7 @@ public enum ModelFactory {
     public static func make(_ config: ModelConfig, rng: inout RandomSource) -> any SequenceModel {
         switch config.kind {
         case .ntm:
-            let memory = NTMMemoryAccess(config: NTMMemoryConfig(
-                controllerSize: config.controllerSize, memoryRows: config.memoryRows, memoryWidth: config.memoryWidth,
-                readHeads: config.readHeads, writeHeads: config.writeHeads, shiftRange: config.shiftRange,
-                memoryInit: config.memoryInit, weightingInit: config.weightingInit, clipValue: config.clipValue))
+            let memory = NTMMemoryAccess(config: config.memoryConfig)
             let controller = LSTMStack(inputSize: config.inputWidth + memory.readSize,
                                        hiddenSize: config.controllerSize, layers: config.layers, prefix: "controller")
             let model = MemoryAugmentedModel(

@@ -94,9 +94,9 @@ extension ModelEntry {
             // What the executor keeps per step, counted from the recorded program (nothing allocated).
             cacheFloatsPerStep: { config, batch in
                 guard let c = try? ntmConfig(config.json, config.inputWidth, config.outputWidth) else { return 0 }
-                let definition = ControlledMemory(memory: NTMOpsMemory(config: NTMMemoryConfigFrom(c)), inputWidth: c.inputWidth,
-                                                  outputWidth: c.outputWidth, layers: c.layers, clipValue: Double(c.clipValue))
-                return RecurrentProgram(definition).floatsPerStep(batch: batch)
-            })
+                return RecurrentProgram(GraphModel.ntmOpsDefinition(c)).floatsPerStep(batch: batch)
+            },
+            // The NTM's arithmetic.
+            forwardMultiplyAdds: { config in (try? ntmConfig(config.json, config.inputWidth, config.outputWidth))?.forwardMultiplyAdds ?? 0 })
     }()
 }

@@ -32,6 +32,7 @@ public struct ModelEntry: Sendable {
     let summarize: @Sendable (ModelConfig) -> String
     let countParameters: @Sendable (ModelConfig) -> Int
     let cacheFloats: @Sendable (ModelConfig, Int) -> Int
+    let multiplyAdds: @Sendable (ModelConfig) -> Double
 
     /// The keys of a preset section that set how a model is trained rather than what it is; the kit
     /// reads them for every model, so an entry's `keys` may not use them (nor `why`).
@@ -72,6 +73,8 @@ public struct ModelEntry: Sendable {
     ///     which allocates it; give a formula when models can be large).
     ///   - cacheFloatsPerStep: floats the model keeps per time step for a batch, for the memory check
     ///     (default: `batch × (12 √parameters + inputWidth + 2 outputWidth)`, the order of an LSTM's caches).
+    ///   - forwardMultiplyAdds: multiply-adds of one forward step of one sequence, for `perf`'s GFLOP/s
+    ///     (default: one per parameter, as in dense layers).
     public init(
         name: String,
         keys: [String],
@@ -80,7 +83,8 @@ public struct ModelEntry: Sendable {
         make: @escaping @Sendable (_ config: ModelConfig, _ rng: inout RandomSource) -> any SequenceModel,
         summary: (@Sendable (_ config: ModelConfig) -> String)? = nil,
         parameterCount: (@Sendable (_ config: ModelConfig) -> Int)? = nil,
-        cacheFloatsPerStep: (@Sendable (_ config: ModelConfig, _ batch: Int) -> Int)? = nil
+        cacheFloatsPerStep: (@Sendable (_ config: ModelConfig, _ batch: Int) -> Int)? = nil,
+        forwardMultiplyAdds: (@Sendable (_ config: ModelConfig) -> Double)? = nil
     ) {
         let kind = ModelKind(name: name)
         let keys = keys
@@ -152,6 +156,7 @@ public struct ModelEntry: Sendable {
             let root = Int(Double(count(config)).squareRoot().rounded(.up))
             return batch * (12 * root + config.inputWidth + 2 * config.outputWidth)
         }
+        multiplyAdds = forwardMultiplyAdds ?? { Double(count($0)) }
     }
 
     /// An entry whose decoding, section and sizes are given whole: the built-in models, which keep the
@@ -170,5 +175,6 @@ public struct ModelEntry: Sendable {
         summarize = { $0.summary }
         countParameters = { $0.parameterCount }
         cacheFloats = { $0.cacheFloatsPerStep(batch: $1) }
+        multiplyAdds = { $0.forwardMultiplyAdds }
     }
 }

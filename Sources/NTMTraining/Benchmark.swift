@@ -80,33 +80,8 @@ public enum Benchmark {
         return cases
     }
 
-    /// Multiply-adds of one forward time step of one sequence, counting the matrix products and the
-    /// memory operations (similarity, reads, writes); a training step does about three times this.
-    public static func forwardMultiplyAdds(_ c: ModelConfig) -> Double {
-        let H = Double(c.controllerSize), L = Double(c.layers), X = Double(c.inputWidth), Y = Double(c.outputWidth)
-        switch c.kind {
-        case .lstm, .gru, .rnn:
-            let g = Double(c.kind.gates)
-            return g * H * (X + H) + (L - 1) * g * H * (2 * H) + Y * H
-        case .ntm:
-            let R = Double(c.readHeads), W = Double(c.writeHeads), N = Double(c.memoryRows), M = Double(c.memoryWidth)
-            let S = Double(c.shiftRange)
-            var n = 4 * H * (X + R * M + H) + (L - 1) * 4 * H * (2 * H)
-            n += R * (M + 2 * S + 4) * H + W * (3 * M + 2 * S + 4) * H + Y * (H + R * M)
-            n += (R + W) * (2 * N * M + N * (2 * S + 1) + 4 * N)  // similarity and addressing
-            n += R * N * M + W * 2 * N * M  // reads, erase and add
-            return n
-        case ModelKind(name: "ntm-ops"):
-            // The NTM written with ops does the NTM's arithmetic.
-            let own = (c.json.objectMembers ?? []).filter { $0.key != "inputWidth" && $0.key != "outputWidth" }
-            guard let ntm = try? ModelConfig.decode(kind: .ntm, settings: .object(own), inputWidth: c.inputWidth, outputWidth: c.outputWidth)
-            else { return Double(c.parameterCount) }
-            return forwardMultiplyAdds(ntm)
-        default:
-            // A registered model's structure is unknown: one multiply-add per parameter, as in dense layers.
-            return Double(c.parameterCount)
-        }
-    }
+    /// Multiply-adds of one forward time step of one sequence (see ``ModelConfig/forwardMultiplyAdds``).
+    public static func forwardMultiplyAdds(_ c: ModelConfig) -> Double { c.forwardMultiplyAdds }
 
     /// Floating-point operations of one training step: 2 flops per multiply-add, three passes' worth.
     public static func trainingFlops(_ b: BenchmarkCase) -> Double {

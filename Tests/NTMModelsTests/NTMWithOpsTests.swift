@@ -105,8 +105,7 @@ struct NTMWithOpsDoubleTests {
         let (model, config, trace) = try goldenNTMWithOps()
         let inputs = try #require(trace["inputs"]), targets = try #require(trace["targets"]), mask = try #require(trace["mask"])
         let T = inputs.shape[0], B = inputs.shape[1], Y = targets.shape[2]
-        let definition = ControlledMemory(memory: NTMOpsMemory(config: NTMMemoryConfigFrom(config)), inputWidth: config.inputWidth,
-                                          outputWidth: config.outputWidth, layers: config.layers, clipValue: Double(config.clipValue))
+        let definition = GraphModel.ntmOpsDefinition(config)
         // Spec § Loss: binary cross-entropy with logits, summed over target bits, averaged over the batch.
         let result = evaluateInDouble(definition, parameters: model.parameters, inputs: inputs.values, steps: T, batch: B) { y in
             var loss = 0.0, grad = [Double](repeating: 0, count: y.count)
