@@ -14,7 +14,8 @@ extension ProgramRunner {
     @inline(__always) var fused: Bool { S.self == Float.self }
     @inline(__always) func f(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> { Kernels.asFloat(p) }
 
-    func runForward(_ op: Op, _ t: Int) {
+    /// Runs op number `index` (`op`) forward at step `t`.
+    func runForward(_ op: Op, _ index: Int, _ t: Int) {
         let x = op.inputs.map { value($0, t) }
         let y = value(op.outputs[0], t)
         let inNode = op.inputs[0], outNode = op.outputs[0]
@@ -22,7 +23,7 @@ extension ProgramRunner {
         case .unary(let f): Kernels.unaryForward(f, x[0], y, size(outNode), self)
         case .affine(let a, let c): Kernels.affineForward(S(a), S(c), x[0], y, size(outNode))
         case .clip(let lo, let hi): Kernels.clipForward(S(lo), S(hi), x[0], y, size(outNode), self)
-        case .binary(let f): Kernels.binaryForward(f, broadcast(op), x[0], x[1], y)
+        case .binary(let f): Kernels.binaryForward(f, geometries[index]!, x[0], x[1], y)
         case .linear(let hasBias):
             let w = program.nodes[op.inputs[1]].shape
             Kernels.linearForward(rows(inNode), w[1], w[0], x[0], x[1], hasBias ? x[2] : nil, y)
@@ -105,7 +106,8 @@ extension ProgramRunner {
         }
     }
 
-    func runBackward(_ op: Op, _ t: Int) {
+    /// Runs op number `index` (`op`) backward at step `t`.
+    func runBackward(_ op: Op, _ index: Int, _ t: Int) {
         let x = op.inputs.map { value($0, t) }
         let dx = op.inputs.map { grad($0) }
         let outNode = op.outputs[0], inNode = op.inputs[0]
@@ -116,7 +118,7 @@ extension ProgramRunner {
         case .affine(let a, _): if let d = dx[0] { for i in 0..<size(outNode) { d[i] += S(a) * dy[i] } }
         case .clip(let lo, let hi):
             if let d = dx[0] { for i in 0..<size(outNode) where x[0][i] >= S(lo) && x[0][i] <= S(hi) { d[i] += dy[i] } }
-        case .binary(let f): Kernels.binaryBackward(f, broadcast(op), x[0], x[1], dy, dx[0], dx[1])
+        case .binary(let f): Kernels.binaryBackward(f, geometries[index]!, x[0], x[1], dy, dx[0], dx[1])
         case .linear:
             let w = program.nodes[op.inputs[1]].shape
             Kernels.linearBackward(rows(inNode), w[1], w[0], x[0], x[1], dy, dx[0], dx[1], dx.count > 2 ? dx[2] : nil)

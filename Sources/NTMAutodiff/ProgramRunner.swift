@@ -32,6 +32,9 @@ final class ProgramRunner<S: GraphScalar> {
     /// When set, ops that make a discrete choice (relu, clip, abs, sort, top-k) fold it into this hash.
     var decisions: UInt64?
     var fault: BackwardFault?
+    /// Each binary op's broadcasting geometry for the current batch size (nil for other ops), computed
+    /// once in `prepare` rather than at every step.
+    private(set) var geometries: [Kernels.Broadcast?] = []
 
     init(program: Program, parameters: [String: ParameterSlot<S>]) {
         self.program = program
@@ -89,6 +92,10 @@ final class ProgramRunner<S: GraphScalar> {
             scratch.deallocate()
             scratch = .allocate(capacity: max(scratchNeed, 1))
             slots = 0
+            geometries = program.ops.map { op in
+                if case .binary = op.kind { return broadcast(op) }
+                return nil
+            }
         }
         if steps > slots {
             values.deallocate()
@@ -132,13 +139,13 @@ final class ProgramRunner<S: GraphScalar> {
     // MARK: - Running
 
     func forward(step t: Int) {
-        for op in program.ops { runForward(op, t) }
+        for (i, op) in program.ops.enumerated() { runForward(op, i, t) }
     }
 
     func backward(step t: Int) {
-        for op in program.ops.reversed() where op.isDifferentiable {
+        for (i, op) in program.ops.enumerated().reversed() where op.isDifferentiable {
             guard op.outputs.contains(where: { program.needsGrad[$0] }) else { continue }
-            runBackward(op, t)
+            runBackward(op, i, t)
             if let fault, fault.op == op.name {
                 for i in op.inputs { if let g = grad(i), params[i] == nil { for j in 0..<size(i) { g[j] *= S(fault.scale) } } }
             }
