@@ -21,7 +21,9 @@ let package = Package(
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "NTMCore"),
+        // The hot kernels in C, one variant per instruction set, chosen at run time (Sources/CNTMKernels).
+        .target(name: "CNTMKernels"),
+        .target(name: "NTMCore", dependencies: ["CNTMKernels"]),
         .target(name: "NTMAutodiff", dependencies: ["NTMCore", "NTMMemory"]),
         .target(name: "NTMLayers", dependencies: ["NTMCore"]),
         .target(name: "NTMMemory", dependencies: ["NTMCore", "NTMLayers"]),

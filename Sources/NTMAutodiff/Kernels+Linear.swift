@@ -8,12 +8,13 @@ extension Kernels {
         UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
     }
 
-    /// `y[r] = W x[r] + b`: `x` `[R, in]`, `W` `[out, in]`, `y` `[R, out]`.
+    /// `y[r] = W x[r] + b`: `x` `[R, in]`, `W` `[out, in]`, `y` `[R, out]`. In Float the product runs on the
+    /// kit's kernels and reads `Wᵀ` from `transposed`, which the runner keeps current.
     static func linearForward<S: GraphScalar>(_ R: Int, _ nIn: Int, _ nOut: Int, _ x: UnsafeMutablePointer<S>,
                                               _ w: UnsafeMutablePointer<S>, _ bias: UnsafeMutablePointer<S>?,
-                                              _ y: UnsafeMutablePointer<S>) {
-        if S.self == Float.self {
-            gemmNT(R, nOut, nIn, asFloat(x), nIn, asFloat(w), nIn, asFloat(y), nOut, accumulate: false)
+                                              _ y: UnsafeMutablePointer<S>, transposed: TransposedMatrix?) {
+        if S.self == Float.self, let transposed {
+            gemmNT(R, nOut, nIn, asFloat(x), nIn, transposed: transposed.base, nOut, asFloat(y), nOut, accumulate: false)
             if let bias { for r in 0..<R { for o in 0..<nOut { y[r * nOut + o] += bias[o] } } }
             return
         }

@@ -26,7 +26,8 @@ extension ProgramRunner {
         case .binary(let f): Kernels.binaryForward(f, geometries[index]!, x[0], x[1], y)
         case .linear(let hasBias):
             let w = program.nodes[op.inputs[1]].shape
-            Kernels.linearForward(rows(inNode), w[1], w[0], x[0], x[1], hasBias ? x[2] : nil, y)
+            let wt = fused ? transposedWeight(of: op, index, t) : nil
+            Kernels.linearForward(rows(inNode), w[1], w[0], x[0], x[1], hasBias ? x[2] : nil, y, transposed: wt)
         case .matvec:
             let s = program.nodes[op.inputs[0]].shape
             Kernels.matvecForward(items(op), s[0], s[1], x[0], stride(op.inputs[0]), x[1], stride(op.inputs[1]), y)

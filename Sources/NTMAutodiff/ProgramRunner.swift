@@ -1,6 +1,7 @@
 // Replays one recorded program over many steps: forward for t = 0…T-1 with every step's values
 // kept, backward for one step at a time with a single reused gradient slot. Nothing is allocated
 // per step; buffers grow only when a longer sequence or a larger batch comes.
+import NTMCore
 
 /// Where a parameter's values and gradients live for a runner of scalar `S`.
 struct ParameterSlot<S: GraphScalar> {
@@ -35,6 +36,8 @@ final class ProgramRunner<S: GraphScalar> {
     /// Each binary op's broadcasting geometry for the current batch size (nil for other ops), computed
     /// once in `prepare` rather than at every step.
     private(set) var geometries: [Kernels.Broadcast?] = []
+    /// `Wᵀ` per linear op (Float programs; see ``transposedWeight(of:_:_:)``).
+    private var transposes: [Int: TransposedMatrix] = [:]
 
     init(program: Program, parameters: [String: ParameterSlot<S>]) {
         self.program = program
@@ -161,4 +164,22 @@ final class ProgramRunner<S: GraphScalar> {
     }
 
     var scratchBuffer: UnsafeMutablePointer<S> { scratch }
+
+    /// `Wᵀ` of linear op number `index` (Float programs), copied at step 0 when `W` is a parameter or a
+    /// constant (fixed through a sequence) and at every step when the step computes it.
+    func transposedWeight(of op: Op, _ index: Int, _ t: Int) -> TransposedMatrix {
+        let node = op.inputs[1]
+        let fixed = params[node] != nil || constantOffsets[node] >= 0
+        let matrix: TransposedMatrix
+        if let existing = transposes[index] {
+            matrix = existing
+            if fixed && t > 0 { return matrix }
+        } else {
+            matrix = TransposedMatrix()
+            transposes[index] = matrix
+        }
+        let shape = program.nodes[node].shape
+        matrix.update(from: Kernels.asFloat(value(node, t)), rows: shape[0], cols: shape[1])
+        return matrix
+    }
 }

@@ -82,14 +82,17 @@ public final class GRUStack: RecurrentCell {
         states.storeInput(step: t, input)
         let gh = ghScratch.base
         for l in 0..<layers {
-            if t == 0 { states.broadcastInitialState(h0, layer: l) }
+            if t == 0 {
+                states.broadcastInitialState(h0, layer: l)
+                weights.refreshTransposes(layer: l)
+            }
             let inSize = states.layerInputSize(l)
             let u = states.layerInput(layer: l, step: t)
             let hPrev = states.hidden(layer: l, slot: t), hNext = states.hidden(layer: l, slot: t + 1)
             let gates = gateCache[l].base + t * B * G
             let hn = hnCache[l].base + t * B * H
-            gemmNT(B, G, inSize, u, inSize, weightIH[l].value.base, inSize, gates, G, accumulate: false)
-            gemmNT(B, G, H, hPrev, H, weightHH[l].value.base, H, gh, G, accumulate: false)
+            gemmNT(B, G, inSize, u, inSize, transposed: weights.transposedIH[l].base, G, gates, G, accumulate: false)
+            gemmNT(B, G, H, hPrev, H, transposed: weights.transposedHH[l].base, G, gh, G, accumulate: false)
             let bi = biasIH[l].value.base, bh = biasHH[l].value.base
             for b in 0..<B {
                 let gi = gates + b * G, ghb = gh + b * G

@@ -98,6 +98,7 @@ public final class LSTMStack: RecurrentCell {
                 for b in 0..<B { (cs + b * H).update(from: c0.value.base + l * H, count: H) }
                 let bias = biasSum[l].base
                 for j in 0..<G { bias[j] = biasIH[l].value.base[j] + biasHH[l].value.base[j] }
+                weights.refreshTransposes(layer: l)
             }
             let inSize = states.layerInputSize(l)
             let u = states.layerInput(layer: l, step: t)
@@ -106,8 +107,8 @@ public final class LSTMStack: RecurrentCell {
             let gates = gateCache[l].base + t * B * G
             let tanhC = tanhCCache[l].base + t * B * H
             // z = u W_ihᵀ + h W_hhᵀ, then the bias b_ih + b_hh.
-            gemmNT(B, G, inSize, u, inSize, weightIH[l].value.base, inSize, gates, G, accumulate: false)
-            gemmNT(B, G, H, hPrev, H, weightHH[l].value.base, H, gates, G, accumulate: true)
+            gemmNT(B, G, inSize, u, inSize, transposed: weights.transposedIH[l].base, G, gates, G, accumulate: false)
+            gemmNT(B, G, H, hPrev, H, transposed: weights.transposedHH[l].base, G, gates, G, accumulate: true)
             let bias = biasSum[l].base
             for b in 0..<B {
                 let z = gates + b * G

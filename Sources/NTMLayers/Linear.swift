@@ -14,7 +14,9 @@ public final class Linear {
     public let bias: Parameter
 
     public var parameters: [Parameter] { [weight, bias] }
-    private let scratch = Workspace()
+    /// `Wᵀ` for the forward product, refreshed by every ``forward(rows:input:output:reusingTransposedWeight:)``
+    /// that does not reuse it.
+    private let weightT = TransposedMatrix()
 
     public init(inputSize: Int, outputSize: Int, prefix: String) {
         precondition(inputSize > 0 && outputSize > 0, "Linear sizes must be positive")
@@ -25,8 +27,14 @@ public final class Linear {
     }
 
     /// `y[r] = W x[r] + b` for `rows` rows; `input` `[rows, in]`, `output` `[rows, out]` (overwritten).
-    public func forward(rows: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        gemmNT(rows, outputSize, inputSize, input, inputSize, weight.value.base, inputSize, output, outputSize,
+    ///
+    /// The product reads `Wᵀ`, copied from `W` first unless `reusingTransposedWeight`: a caller that runs the
+    /// layer at every step of a sequence copies it at the first step and reuses it after (the weights do not
+    /// change within a sequence); a copy costs about as much as one product at batch 1.
+    public func forward(rows: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                        reusingTransposedWeight: Bool = false) {
+        if !reusingTransposedWeight || weightT.rows != outputSize { weightT.update(from: weight) }
+        gemmNT(rows, outputSize, inputSize, input, inputSize, transposed: weightT.base, outputSize, output, outputSize,
                accumulate: false)
         let b = bias.value.base
         for r in 0..<rows {
@@ -49,8 +57,8 @@ public final class Linear {
     public func accumulateWeightGradients(
         rows: Int, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>
     ) {
-        gemmAccumulateTN(outputSize, inputSize, rows, outputGradient, outputSize, input, inputSize, weight.grad.base, inputSize,
-                         scratch: scratch.reserve(rows * outputSize))
+        gemmAccumulate(outputSize, inputSize, rows, outputGradient, rowStrideA: 1, colStrideA: outputSize,
+                       input, inputSize, weight.grad.base, inputSize)
         addColumnSums(rows, outputSize, outputGradient, outputSize, into: bias.grad.base)
     }
 }

@@ -77,13 +77,14 @@ public final class RNNStack: RecurrentCell {
                 states.broadcastInitialState(h0, layer: l)
                 let bias = biasSum[l].base
                 for j in 0..<H { bias[j] = biasIH[l].value.base[j] + biasHH[l].value.base[j] }
+                weights.refreshTransposes(layer: l)
             }
             let inSize = states.layerInputSize(l)
             let u = states.layerInput(layer: l, step: t)
             let hPrev = states.hidden(layer: l, slot: t), hNext = states.hidden(layer: l, slot: t + 1)
             // z = u W_ihᵀ + h W_hhᵀ + (b_ih + b_hh), computed in place in the next slot, then tanh.
-            gemmNT(B, H, inSize, u, inSize, weightIH[l].value.base, inSize, hNext, H, accumulate: false)
-            gemmNT(B, H, H, hPrev, H, weightHH[l].value.base, H, hNext, H, accumulate: true)
+            gemmNT(B, H, inSize, u, inSize, transposed: weights.transposedIH[l].base, H, hNext, H, accumulate: false)
+            gemmNT(B, H, H, hPrev, H, transposed: weights.transposedHH[l].base, H, hNext, H, accumulate: true)
             let bias = biasSum[l].base
             for b in 0..<B {
                 let z = hNext + b * H

@@ -21,8 +21,6 @@ public final class StackedHiddenStates {
     private let hCache: [Workspace]
     private let dhRecurrent: [Workspace]
     private let dBelow = Workspace()
-    /// Scratch for the transposed pre-activation gradients of the weight-gradient products.
-    public let transposeScratch = Workspace()
 
     public init(inputSize: Int, hiddenSize: Int, layers: Int) {
         self.inputSize = inputSize
@@ -124,7 +122,7 @@ public final class StackedHiddenStates {
         for l in 0..<layers {
             weights.accumulateGradients(layer: l, rows: steps * B, inputGradient: inputSide(l), hiddenSideGradient: hiddenSide(l),
                                         inputs: layerInputs(layer: l), previousHidden: hidden(layer: l, slot: 0),
-                                        scratch: transposeScratch, parallelism: parallelism)
+                                        parallelism: parallelism)
             addColumnSums(B, H, dhRecurrent[l].base, H, into: h0.grad.base + l * H)
         }
     }

@@ -9,6 +9,9 @@ public struct StackedLayerWeights {
     public let weightHH: [Parameter]
     public let biasIH: [Parameter]
     public let biasHH: [Parameter]
+    /// `W_ihᵀ` and `W_hhᵀ` per layer for the forward products, refreshed by ``refreshTransposes(layer:)``.
+    public let transposedIH: [TransposedMatrix]
+    public let transposedHH: [TransposedMatrix]
 
     public init(prefix: String, gates: Int, inputSize: Int, hiddenSize: Int, layers: Int) {
         let g = gates * hiddenSize
@@ -18,6 +21,14 @@ public struct StackedLayerWeights {
         weightHH = (0..<layers).map { Parameter(name: "\(prefix).weight_hh_l\($0)", shape: [g, hiddenSize]) }
         biasIH = (0..<layers).map { Parameter(name: "\(prefix).bias_ih_l\($0)", shape: [g]) }
         biasHH = (0..<layers).map { Parameter(name: "\(prefix).bias_hh_l\($0)", shape: [g]) }
+        transposedIH = (0..<layers).map { _ in TransposedMatrix() }
+        transposedHH = (0..<layers).map { _ in TransposedMatrix() }
+    }
+
+    /// Copies `W_ihᵀ` and `W_hhᵀ` of layer `l`; call it at the first step of every sequence.
+    public func refreshTransposes(layer l: Int) {
+        transposedIH[l].update(from: weightIH[l])
+        transposedHH[l].update(from: weightHH[l])
     }
 
     /// In PyTorch's order: layer by layer, `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
@@ -33,29 +44,25 @@ public struct StackedLayerWeights {
     /// ```
     /// where `dI` and `dH` (`[rows, gates H]`) are the gradients of the input-side and hidden-side
     /// pre-activations; `hiddenSideGradient == nil` means they are the same (LSTM, RNN), and the
-    /// transposed `dI` is then reused for `W_hh`. `inputs` is `[rows, in_l]`, `previousHidden` `[rows, H]`;
-    /// `scratch` holds the transposed gradient.
+    /// same gradient then serves `W_hh`. `inputs` is `[rows, in_l]`, `previousHidden` `[rows, H]`.
     ///
     /// With `parallelism`, the `G` gate rows of both weight matrices are cut into blocks of a multiple of
-    /// four rows (the products' register block), one per thread; every row is computed as in the serial
+    /// eight rows, one per thread; every element is the same chain of multiply-adds as in the serial
     /// product, so the numbers do not depend on the thread count.
     public func accumulateGradients(
         layer l: Int, rows: Int, inputGradient dI: UnsafePointer<Float>, hiddenSideGradient dH: UnsafePointer<Float>?,
-        inputs u: UnsafePointer<Float>, previousHidden h: UnsafePointer<Float>, scratch: Workspace,
+        inputs u: UnsafePointer<Float>, previousHidden h: UnsafePointer<Float>,
         parallelism: Parallelism = .serial
     ) {
         let G = weightHH[l].shape[0], H = weightHH[l].shape[1], inSize = weightIH[l].shape[1]
-        let t = scratch.reserve(rows * G)
         let dWih = weightIH[l].grad.base, dWhh = weightHH[l].grad.base
         // Fewer than 32 gate rows per thread is not worth waking a thread for.
-        parallelism.forEachBlock(of: G, alignment: 4, minimumBlock: 32) { block in
-            let g0 = block.lowerBound, n = block.count, tBlock = t + g0 * rows
-            // dIᵀ for these gate rows, then dW_ih += dIᵀ u.
-            transpose(rows, n, dI + g0, G, tBlock, rows)
-            gemmAccumulate(n, inSize, rows, tBlock, rowStrideA: rows, colStrideA: 1, u, inSize, dWih + g0 * inSize, inSize)
+        parallelism.forEachBlock(of: G, alignment: 8, minimumBlock: 32) { block in
+            let g0 = block.lowerBound, n = block.count
+            // dW_ih += dIᵀ u, reading dI column-wise (A(g, r) = dI[r, g0 + g]).
+            gemmAccumulate(n, inSize, rows, dI + g0, rowStrideA: 1, colStrideA: G, u, inSize, dWih + g0 * inSize, inSize)
             // dW_hh += dHᵀ h (dH = dI unless the cell has separate hidden-side pre-activations).
-            if let dH { transpose(rows, n, dH + g0, G, tBlock, rows) }
-            gemmAccumulate(n, H, rows, tBlock, rowStrideA: rows, colStrideA: 1, h, H, dWhh + g0 * H, H)
+            gemmAccumulate(n, H, rows, (dH ?? dI) + g0, rowStrideA: 1, colStrideA: G, h, H, dWhh + g0 * H, H)
         }
         addColumnSums(rows, G, dI, G, into: biasIH[l].grad.base)
         addColumnSums(rows, G, dH ?? dI, G, into: biasHH[l].grad.base)

@@ -232,7 +232,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         for h in 0..<headCount {
             let P = layouts[h].size
             let raw = rawCache[h].base + t * B * P, act = actCache[h].base + t * B * P
-            heads[h].forward(rows: B, input: controllerOutput, output: raw)
+            heads[h].forward(rows: B, input: controllerOutput, output: raw, reusingTransposedWeight: t > 0)
             for b in 0..<B { activations[h].forward(raw: raw + b * P, output: act + b * P) }
         }
         // 2. Addressing of every head against Mem_{t-1}.

@@ -1,5 +1,5 @@
-// The blocked matrix kernels (gemmNT, gemmAccumulate in both stride modes, addColumnSums) against
-// the naive Double-accumulating reference, for odd sizes that exercise every remainder path; and
+// The matrix kernels (gemmNT, gemmAccumulate in both stride modes, addColumnSums) against
+// the naive Double-accumulating reference (KernelPathTests pins their bits), for odd sizes that exercise every remainder path; and
 // the seeded generator every random number of the kit comes from.
 import NTMCore
 import Testing
@@ -54,7 +54,9 @@ struct MatMulTests {
             // Overwrite: C starts as garbage (sentinels everywhere), the result must not depend on it.
             let C = TestBuffer([Float](repeating: sentinel, count: M * ldc))
             let ref = TestBuffer(zeros: M * ldc)
-            gemmNT(M, N, K, A.p, lda, B.p, ldb, C.p, ldc, accumulate: false)
+            let Bt = TransposedMatrix()
+            Bt.update(from: B.p, rows: N, cols: ldb)   // Wᵀ with row stride N, padding columns included
+            gemmNT(M, N, K, A.p, lda, transposed: Bt.base, N, C.p, ldc, accumulate: false)
             gemmReference(M, N, K, A.p, rowStrideA: lda, colStrideA: 1, B.p, rowStrideB: 1, colStrideB: ldb, ref.p, ldc)
             compare(C, ref, M: M, N: N, ldc: ldc, k: K, "gemmNT overwrite M=\(M) N=\(N) K=\(K)")
 
@@ -63,7 +65,7 @@ struct MatMulTests {
             for m in 0..<M { for n in 0..<N { start[m * ldc + n] = rng.uniform(-2, 2) } }
             let C2 = TestBuffer(start)
             let ref2 = TestBuffer(start)
-            gemmNT(M, N, K, A.p, lda, B.p, ldb, C2.p, ldc, accumulate: true)
+            gemmNT(M, N, K, A.p, lda, transposed: Bt.base, N, C2.p, ldc, accumulate: true)
             gemmReference(M, N, K, A.p, rowStrideA: lda, colStrideA: 1, B.p, rowStrideB: 1, colStrideB: ldb, ref2.p, ldc)
             compare(C2, ref2, M: M, N: N, ldc: ldc, k: K, start: start, "gemmNT accumulate M=\(M) N=\(N) K=\(K)")
         }
@@ -97,73 +99,14 @@ struct MatMulTests {
         }
     }
 
-    /// Rows outside a block of four (every row at batch 1) sum in a fixed order, whatever the kernel's
-    /// blocking: `c + a0 b0 + a1 b1 + a2 b2 + a3 b3` per four `k` in the columns below `N & ~7`,
-    /// `c + (a0 b0 + a1 b1 + a2 b2 + a3 b3)` in the others, then `c + a b` for the last `K mod 4`.
-    /// Pinned bit for bit, so a faster kernel cannot silently change the numbers of committed runs.
-    /// Sizes are the controller's (130 inputs, 400 gates) and ones that leave every remainder.
-    @Test(arguments: [1, 2, 3], [41, 100, 130])
-    func singleRowsSumInTheDocumentedOrder(M: Int, N: Int) {
-        var rng = RandomSource(seed: UInt64(77 + M * 1000 + N))
-        for K in [3, 7, 400, 401] {
-            let ldb = N + 1
-            let A = TestData.uniform(M * K, rng: &rng), B = TestData.uniform(K * ldb, rng: &rng)
-            let start = TestData.uniform(M * N, rng: &rng)
-            var expected = start
-            let vectorColumns = N & ~7, k4 = K & ~3
-            for m in 0..<M {
-                for n in 0..<N {
-                    var c = start[m * N + n]
-                    let a = { (k: Int) in A[m * K + k] }, b = { (k: Int) in B[k * ldb + n] }
-                    var k = 0
-                    while k < k4 {
-                        if n < vectorColumns {
-                            c = c + a(k) * b(k) + a(k + 1) * b(k + 1) + a(k + 2) * b(k + 2) + a(k + 3) * b(k + 3)
-                        } else {
-                            c = c + (a(k) * b(k) + a(k + 1) * b(k + 1) + a(k + 2) * b(k + 2) + a(k + 3) * b(k + 3))
-                        }
-                        k += 4
-                    }
-                    while k < K { c = c + a(k) * b(k); k += 1 }
-                    expected[m * N + n] = c
-                }
-            }
-            let a = TestBuffer(A), b = TestBuffer(B), c = TestBuffer(start)
-            gemmAccumulate(M, N, K, a.p, rowStrideA: K, colStrideA: 1, b.p, ldb, c.p, N)
-            #expect(c.array.map(\.bitPattern) == expected.map(\.bitPattern), "M=\(M) N=\(N) K=\(K)")
-        }
-    }
-
-    /// Rows in blocks of four (a batch of four or more, and every weight gradient) sum each output in order of
-    /// `k` from zero and then add it to `C`, in the vector columns and the leftover ones alike. Pinned bit
-    /// for bit; sizes are the controller's (129 inputs) and ones that leave every remainder of columns.
-    @Test(arguments: [4, 8], [41, 100, 129, 130])
-    func blockRowsSumInOrderOfK(M: Int, N: Int) {
-        var rng = RandomSource(seed: UInt64(91 + M * 1000 + N))
-        for K in [3, 400, 401] {
-            let ldb = N + 3
-            let A = TestData.uniform(M * K, rng: &rng), B = TestData.uniform(K * ldb, rng: &rng)
-            let start = TestData.uniform(M * N, rng: &rng)
-            var expected = start
-            for m in 0..<M {
-                for n in 0..<N {
-                    var t: Float = 0
-                    for k in 0..<K { t = t + A[m * K + k] * B[k * ldb + n] }
-                    expected[m * N + n] = start[m * N + n] + t
-                }
-            }
-            let a = TestBuffer(A), b = TestBuffer(B), c = TestBuffer(start)
-            gemmAccumulate(M, N, K, a.p, rowStrideA: K, colStrideA: 1, b.p, ldb, c.p, N)
-            #expect(c.array.map(\.bitPattern) == expected.map(\.bitPattern), "M=\(M) N=\(N) K=\(K)")
-        }
-    }
-
     /// A hand-computed product, so the reference itself is pinned too.
     @Test func handComputedProducts() {
         // A = [[1, 2, 3], [4, 5, 6]], W = [[1, 0, -1], [2, 1, 0]]  →  A Wᵀ = [[-2, 4], [-2, 13]].
         let A = TestBuffer([1, 2, 3, 4, 5, 6]), W = TestBuffer([1, 0, -1, 2, 1, 0])
         let C = TestBuffer(zeros: 4)
-        gemmNT(2, 2, 3, A.p, 3, W.p, 3, C.p, 2, accumulate: false)
+        let Wt = TransposedMatrix()
+        Wt.update(from: W.p, rows: 2, cols: 3)
+        gemmNT(2, 2, 3, A.p, 3, transposed: Wt.base, 2, C.p, 2, accumulate: false)
         #expect(C.array == [-2, 4, -2, 13])
         let R = TestBuffer(zeros: 4)
         gemmReference(2, 2, 3, A.p, rowStrideA: 3, colStrideA: 1, W.p, rowStrideB: 1, colStrideB: 3, R.p, 2)
@@ -182,9 +125,9 @@ struct MatMulTests {
     @Test func emptyInnerDimension() {
         let A = TestBuffer([1]), B = TestBuffer([1])
         let C = TestBuffer([5, 6, 7, 8, 9, 10])
-        gemmNT(2, 3, 0, A.p, 1, B.p, 1, C.p, 3, accumulate: true)
+        gemmNT(2, 3, 0, A.p, 1, transposed: B.p, 3, C.p, 3, accumulate: true)
         #expect(C.array == [5, 6, 7, 8, 9, 10])
-        gemmNT(2, 3, 0, A.p, 1, B.p, 1, C.p, 3, accumulate: false)
+        gemmNT(2, 3, 0, A.p, 1, transposed: B.p, 3, C.p, 3, accumulate: false)
         #expect(C.array == [0, 0, 0, 0, 0, 0])
         let D = TestBuffer([5, 6, 7])
         gemmAccumulate(1, 3, 0, A.p, rowStrideA: 1, colStrideA: 1, B.p, 3, D.p, 3)

@@ -1,0 +1,55 @@
+// The kit's hot kernels in C: matrix products built from fused multiply-adds, compiled for several
+// instruction sets and chosen once at run time. Every path gives the same bits (see gemm_body.inc).
+#ifndef NTM_KERNELS_H
+#define NTM_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction sets a kernel can run on. `NTM_KERNEL_PATH_AUTO` asks for the fastest available.
+typedef enum {
+    NTM_KERNEL_PATH_AUTO = -1,
+    NTM_KERNEL_PATH_PORTABLE = 0,
+    NTM_KERNEL_PATH_AVX2 = 1,
+    NTM_KERNEL_PATH_AVX512 = 2,
+    NTM_KERNEL_PATH_NEON = 3,
+} ntm_kernel_path;
+
+/// 1 when this CPU (and its operating system) can run `path`, else 0.
+int ntm_kernel_path_available(int path);
+
+/// The fastest path this CPU can run.
+int ntm_kernel_path_best(void);
+
+/// The path the kernels use now. On first use it is the fastest available one, or the one named by the
+/// environment variable `NTM_KERNELS` when that names an available path.
+int ntm_kernel_path_current(void);
+
+/// Makes `path` the one every later call uses. Returns 0, or -1 (and changes nothing) when this CPU
+/// cannot run it. `NTM_KERNEL_PATH_AUTO` selects the best.
+int ntm_kernel_path_select(int path);
+
+/// `C[m, n] = c + Σ_k A(m, k) B[k, n]` for m < M, n < N, with `A(m, k) = A[m * rsA + k * csA]` and
+/// `B`, `C` row-major with row strides `ldb`, `ldc`. Each element is one chain of fused multiply-adds
+/// in increasing k, starting from `c = C[m, n]` when `accumulate` is non-zero and from +0 otherwise:
+/// `c = fma(A(m, 0), B[0, n], c); c = fma(A(m, 1), B[1, n], c); …`.
+void ntm_gemm(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
+              const float *A, ptrdiff_t rsA, ptrdiff_t csA,
+              const float *B, ptrdiff_t ldb,
+              float *C, ptrdiff_t ldc, int accumulate);
+
+/// ``ntm_gemm`` on a given path, whatever the current one (for tests that compare paths). The path
+/// must be available.
+void ntm_gemm_on_path(int path, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
+                      const float *A, ptrdiff_t rsA, ptrdiff_t csA,
+                      const float *B, ptrdiff_t ldb,
+                      float *C, ptrdiff_t ldc, int accumulate);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
