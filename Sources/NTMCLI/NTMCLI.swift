@@ -29,6 +29,8 @@ public enum NTMCLI {
     public static func run(arguments: [String], programName: String = "ntm-bench") -> Int32 {
         CommandLineText.$program.withValue(programName) {
             do throws(NTMError) {
+                // A bad NTM_KERNELS stops the command before any work, with the choices.
+                try KernelPath.applyEnvironment(ProcessInfo.processInfo.environment)
                 return try dispatch(arguments)
             } catch {
                 FileHandle.standardError.write(Data((programName + ": " + error.message + "\n").utf8))

@@ -62,6 +62,7 @@ enum PerfCommand {
                 .init(key: "length", value: .number(Double(r.benchmark.length))),
                 .init(key: "batch", value: .number(Double(r.benchmark.batch))),
                 .init(key: "threads", value: .number(Double(r.threads))),
+                .init(key: "kernels", value: .string(KernelPath.current.rawValue)),
                 .init(key: "repetitions", value: .number(Double(r.repetitions))),
                 .init(key: "ms_per_step", value: num(r.msPerStep)),
                 .init(key: "ms_per_sequence", value: num(r.msPerSequence)),
@@ -79,12 +80,12 @@ enum PerfCommand {
 
     static func table(_ results: [BenchmarkResult]) -> String {
         Markdown.table(
-            header: ["case", "threads", "ms/step", "ms/sequence", "sequences/s", "GFLOP/s", "peak MB"],
+            header: ["case", "threads", "kernels", "ms/step", "ms/sequence", "sequences/s", "GFLOP/s", "peak MB"],
             rows: results.map { r in
-                [r.benchmark.id, String(r.threads), Markdown.fixed(r.msPerStep, 3), Markdown.fixed(r.msPerSequence, 3),
+                [r.benchmark.id, String(r.threads), KernelPath.current.rawValue, Markdown.fixed(r.msPerStep, 3), Markdown.fixed(r.msPerSequence, 3),
                  Markdown.fixed(r.sequencesPerSecond, 0), Markdown.fixed(r.gflops, 1), Markdown.fixed(r.peakRSSMB, 0)]
             },
-            alignRight: [1, 2, 3, 4, 5, 6])
+            alignRight: [1, 3, 4, 5, 6, 7])
     }
 
     /// Runs one case in a fresh process of this binary and reads its JSON.

@@ -43,7 +43,7 @@ public enum KernelPath: String, CaseIterable, Sendable, CustomStringConvertible 
     public static var current: KernelPath { KernelPath(code: ntm_kernel_path_current()) ?? .portable }
 
     /// Makes every later product run on `path`; throws, changing nothing, when this CPU cannot run it.
-    public static func select(_ path: KernelPath) throws {
+    public static func select(_ path: KernelPath) throws(NTMError) {
         guard ntm_kernel_path_select(path.code) == 0 else {
             throw NTMError.usage(
                 "this CPU cannot run the \(path) kernels; choose one of \(available.map(\.rawValue).joined(separator: ", "))")
@@ -66,7 +66,7 @@ public enum KernelPath: String, CaseIterable, Sendable, CustomStringConvertible 
 
     /// Applies `NTM_KERNELS` from `environment` (unset or empty: the fastest path). Throws a one-line error
     /// naming the choices when the value is not a path or this CPU cannot run it.
-    public static func applyEnvironment(_ environment: [String: String]) throws {
+    public static func applyEnvironment(_ environment: [String: String]) throws(NTMError) {
         guard let name = environment["NTM_KERNELS"], !name.isEmpty else { return }
         guard let path = KernelPath(rawValue: name) else {
             throw NTMError.usage(

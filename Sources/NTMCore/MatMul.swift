@@ -50,24 +50,12 @@ public func gemmNT(
     gemm(M, N, K, A, rowStrideA: lda, colStrideA: 1, Wt, ldwt, C, ldc, accumulate: accumulate)
 }
 
-/// `dst[j, i] = src[i, j]` for a `[rows, cols]` source, in 8 x 8 tiles so both sides stay in cache.
+/// `dst[j, i] = src[i, j]` for a `[rows, cols]` source (row stride `lds`; destination row stride `ldd`).
+@inline(__always)
 public func transpose(
     _ rows: Int, _ cols: Int, _ src: UnsafePointer<Float>, _ lds: Int, _ dst: UnsafeMutablePointer<Float>, _ ldd: Int
 ) {
-    var i0 = 0
-    while i0 < rows {
-        let i1 = min(i0 + 8, rows)
-        var j0 = 0
-        while j0 < cols {
-            let j1 = min(j0 + 8, cols)
-            for i in i0..<i1 {
-                let s = src + i * lds
-                for j in j0..<j1 { dst[j * ldd + i] = s[j] }
-            }
-            j0 = j1
-        }
-        i0 = i1
-    }
+    ntm_transpose(rows, cols, src, lds, dst, ldd)
 }
 
 /// Naive reference for the products above: `C[m, n] += Σ_k A(m, k) B(k, n)` with explicit strides.

@@ -1,6 +1,7 @@
 // Where and how a run was made: machine, build, toolchain. Reports print it so a reader can
 // tell whether a number was measured on a machine like theirs.
 import Foundation
+import NTMCore
 
 /// Build and machine facts for reports.
 public struct RunManifest: Sendable {
@@ -10,6 +11,8 @@ public struct RunManifest: Sendable {
     public var os: String
     public var build: String
     public var swift: String
+    /// The instruction-set path of the matrix kernels (``KernelPath``); the numbers do not depend on it.
+    public var kernels: String
 
     public static func current() -> RunManifest {
         var cpu = "unknown CPU"
@@ -42,14 +45,14 @@ public struct RunManifest: Sendable {
         return RunManifest(cpu: cpu, cores: info.activeProcessorCount,
                            memoryGB: Double(info.physicalMemory) / 1_073_741_824,
                            os: "\(osName) \(v.majorVersion).\(v.minorVersion).\(v.patchVersion)",
-                           build: build, swift: swift)
+                           build: build, swift: swift, kernels: KernelPath.current.rawValue)
     }
 
     public var markdownLines: [String] {
         [
             "- machine: \(cpu), \(cores) cores, \(String(format: "%.0f", memoryGB)) GB",
             "- system: \(os)",
-            "- build: \(build) (\(swift)); kit format `ntm-kit/1`",
+            "- build: \(build) (\(swift)), \(kernels) kernels; kit format `ntm-kit/1`",
         ]
     }
 }

@@ -93,6 +93,7 @@ public struct RunReport {
             .init(key: "task", value: .string(config.task.name)),
             .init(key: "seed", value: int(Int(config.seed))),
             .init(key: "command", value: .string(command)),
+            .init(key: "kernels", value: .string(manifest.kernels)),
             .init(key: "status", value: .string(status.rawValue)),
         ]
         if let failure { top.append(.init(key: "error", value: .string(failure))) }

@@ -48,6 +48,9 @@ void ntm_gemm_on_path(int path, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
                       const float *B, ptrdiff_t ldb,
                       float *C, ptrdiff_t ldc, int accumulate);
 
+/// `dst[j * ldd + i] = src[i * lds + j]` for i < rows, j < cols.
+void ntm_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
+
 #ifdef __cplusplus
 }
 #endif
