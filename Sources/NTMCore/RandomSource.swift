@@ -76,14 +76,12 @@ public struct RandomSource: RandomNumberGenerator, Sendable, Equatable {
     /// A fair coin: `true` with probability 1/2.
     public mutating func bit() -> Bool { next() >> 63 == 1 }
 
-    /// Standard normal draw (Box-Muller on two uniform doubles), scaled.
+    /// Standard normal draw (Box-Muller on two uniform doubles), scaled. The logarithm and cosine are
+    /// the kit's own (``KitMath``), so a seed gives the same draws on every platform.
     public mutating func normal(mean: Float = 0, std: Float = 1) -> Float {
         let u1 = max(uniformDouble(), 1e-300)
         let u2 = uniformDouble()
-        let z = (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+        let z = (-2 * KitMath.log(u1)).squareRoot() * KitMath.cos(2 * Double.pi * u2)
         return mean + std * Float(z)
     }
 }
-
-@inline(__always) private func _log(_ x: Double) -> Double { Foundation_log(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Foundation_cos(x) }

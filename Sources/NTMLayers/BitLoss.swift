@@ -38,7 +38,7 @@ public enum BitLoss {
             var stepLoss: Float = 0
             for i in 0..<stepSize {
                 let yi = y[i], ti = target[i]
-                stepLoss += max(yi, 0) - yi * ti + log1pf_(expf_(-abs(yi)))
+                stepLoss += max(yi, 0) - yi * ti + KitMath.log1p(KitMath.exp(-abs(yi)))
                 if (yi > 0) != (ti > 0.5) { errors += 1 }
             }
             loss += Double(stepLoss) * Double(m)

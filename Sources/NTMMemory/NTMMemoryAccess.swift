@@ -157,7 +157,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             Initializer.normal(memoryInit, std: 0.5, rng: &rng)
         case .random:
             Initializer.normal(memoryInit, std: 0.5, rng: &rng)
-            for i in 0..<memoryInit.count { memoryInit.value.base[i] = tanhf_(memoryInit.value.base[i]) }
+            for i in 0..<memoryInit.count { memoryInit.value.base[i] = KitMath.tanh(memoryInit.value.base[i]) }
         }
     }
 
@@ -201,7 +201,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         for b in 0..<B {
             for i in 0..<config.readHeads {
                 let src = readInit[i].value.base, dst = r0 + b * readSize + i * M
-                for m in 0..<M { dst[m] = tanhf_(src[m]) }
+                for m in 0..<M { dst[m] = KitMath.tanh(src[m]) }
             }
         }
         return UnsafePointer(r0)
@@ -212,7 +212,7 @@ public final class NTMMemoryAccess: MemoryAccess {
         let N = config.memoryRows, NM = N * config.memoryWidth, B = batch
         let mem0 = memoryCache.base
         let m0 = memoryInit.value.base
-        for i in 0..<NM { mem0[i] = config.memoryInit == .learned ? tanhf_(m0[i]) : m0[i] }
+        for i in 0..<NM { mem0[i] = config.memoryInit == .learned ? KitMath.tanh(m0[i]) : m0[i] }
         for b in 1..<max(B, 1) { (mem0 + b * NM).update(from: mem0, count: NM) }
         for h in 0..<headCount {
             let w0 = weightCache[h].base
@@ -397,7 +397,7 @@ public final class NTMMemoryAccess: MemoryAccess {
             for b in 0..<B {
                 let g = initialReadGradient + b * readSize + i * M
                 for m in 0..<M {
-                    let r = tanhf_(rho[m])
+                    let r = KitMath.tanh(rho[m])
                     d[m] += g[m] * (1 - r * r)
                 }
             }

@@ -104,7 +104,7 @@ public struct NTMOpsMemory: MemoryDefinition {
         case .learned: Initializer.normal(m0, std: 0.5, rng: &rng)
         case .random:
             Initializer.normal(m0, std: 0.5, rng: &rng)
-            for i in 0..<m0.count { m0.value.base[i] = tanhf_(m0.value.base[i]) }
+            for i in 0..<m0.count { m0.value.base[i] = KitMath.tanh(m0.value.base[i]) }
         }
     }
 }

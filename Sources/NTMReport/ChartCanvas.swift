@@ -88,9 +88,23 @@ struct ChartCanvas {
     /// A y-axis top at 1, 2 or 5 times a power of ten, at least the largest value.
     static func niceTop(_ v: Double) -> Double {
         guard v.isFinite, v > 0 else { return 1 }
-        let magnitude = pow(10, floor(log10(v)))
+        let magnitude = decimalMagnitude(v)
         for m in [1.0, 2, 5, 10] where m * magnitude >= v { return m * magnitude }
         return 10 * magnitude
+    }
+
+    /// The largest power of ten not above `v` (positive, finite), `10^floor(log10 v)`, found by
+    /// exact comparisons instead of the C library's `log10` and `pow`, so every platform draws the
+    /// same axes: `10^k` for `k ≥ 0` is a product of exact tens (exact up to 10^22), and `10^-k` is
+    /// `1 / 10^k`, the correctly rounded value of the literal `1e-k`.
+    static func decimalMagnitude(_ v: Double) -> Double {
+        var power = 1.0
+        if v >= 1 {
+            while power * 10 <= v { power *= 10 }
+            return power
+        }
+        while 1 / power > v && power < 1e308 { power *= 10 }
+        return 1 / power
     }
 
     /// An axis in ``yTicks`` steps of 1, 2 or 5 times a power of ten that covers `low...high`, starting at

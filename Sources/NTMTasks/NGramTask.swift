@@ -1,10 +1,5 @@
 // The dynamic N-grams task of Graves et al. (2014, § 4.4): predict the next bit of a sequence drawn
 // from a fresh random 6-gram distribution, and the optimal Bayesian predictor to compare with.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NTMCore
 
 /// Dynamic N-grams: each sequence gets a fresh lookup table of `2^n` probabilities (`n = contextBits`,
@@ -61,7 +56,7 @@ public struct NGramTask: SequenceTask {
 
     /// One draw from `Beta(1/2, 1/2)`: `sin²(π U / 2)`.
     public static func arcsineDraw(rng: inout RandomSource) -> Double {
-        let s = sin(Double.pi * rng.uniformDouble() / 2)
+        let s = KitMath.sin(Double.pi * rng.uniformDouble() / 2)
         return s * s
     }
 
@@ -131,7 +126,7 @@ public struct NGramTask: SequenceTask {
             let m = Double(batch.mask.values[t])
             for b in 0..<B {
                 let q = batch.targets.values[t * B + b] > 0.5 ? p[t * B + b] : 1 - p[t * B + b]
-                total -= m * log2(q)
+                total -= m * KitMath.log2(q)
             }
         }
         return total / Double(B)

@@ -26,8 +26,8 @@ public final class Adam: Optimizer {
     public func update(value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                        state: UnsafeMutablePointer<Float>, slotStride: Int, count: Int, step: Int) {
         let m = state, v = state + slotStride
-        let c1 = 1 - Float(Foundation_pow(Double(beta1), Double(step)))
-        let c2 = 1 - Float(Foundation_pow(Double(beta2), Double(step)))
+        let c1 = 1 - Float(KitMath.pow(Double(beta1), Double(step)))
+        let c2 = 1 - Float(KitMath.pow(Double(beta2), Double(step)))
         let lr = learningRate / c1, b1 = beta1, b2 = beta2, eps = epsilon
         let invSqrtC2 = 1 / c2.squareRoot()
         // Eight parameters at a time: the same operations in the same order as the scalar loop.

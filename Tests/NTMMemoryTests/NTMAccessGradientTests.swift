@@ -145,7 +145,7 @@ struct NTMAccessGradientTests {
         for b in 0..<B {
             for i in 0..<access.config.readHeads {
                 for m in 0..<M {
-                    let expected = tanhf_(access.readInit[i].value.base[m])
+                    let expected = KitMath.tanh(access.readInit[i].value.base[m])
                     #expect(r0[b * access.readSize + i * M + m] == expected)
                 }
             }

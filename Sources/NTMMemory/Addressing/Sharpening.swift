@@ -17,7 +17,7 @@ public enum Sharpening {
         // P_n = exp(γ log ws_n), the exponentials eight at a time; the sum in Double, since the
         // γ-gradient of a nearly flat weighting is a difference of nearly equal sums.
         for n in 0..<N {
-            let l = ws[n] > 0 ? logf_(ws[n]) : -Float.infinity
+            let l = ws[n] > 0 ? KitMath.log(ws[n]) : -Float.infinity
             logs?[n] = l
             w[n] = gamma * l
         }
@@ -53,7 +53,7 @@ public enum Sharpening {
         for n in 0..<N where ws[n] > 0 {
             let c = (Double(dw[n]) - dot) * Double(w[n])
             dws[n] += Float(c * g / Double(ws[n]))
-            dGamma += c * Double(logs?[n] ?? logf_(ws[n]))
+            dGamma += c * Double(logs?[n] ?? KitMath.log(ws[n]))
         }
         gammaGradient.pointee += Float(dGamma)
     }
