@@ -65,9 +65,9 @@ struct KernelOrderTests {
                 for v in x { maxV = max(maxV, beta * v) }
                 let shifted = TestBuffer(x.map { beta * $0 - maxV })
                 mapInPlace(shifted.p, x.count, exp8)
-                var sum: Float = 0
-                for v in shifted.array { sum += v }
-                let inv = 1 / sum
+                var sum = 0.0
+                for v in shifted.array { sum += Double(v) }
+                let inv = Float(1 / sum)
                 #expect(bits(w) == shifted.array.map { ($0 * inv).bitPattern }, "case \(index), β \(beta)")
             }
         }

@@ -40,18 +40,19 @@ public enum Sharpening {
     /// dL/dγ    = Σ_n dL/dP_n · P_n log ws_n = Σ_n (dL/dw_n - Σ_m dL/dw_m w_m) w_n log ws_n
     /// ```
     /// `logs` are the forward's `log ws_n` (computed again when `nil`). The difference that cancels is
-    /// formed in Double.
+    /// formed by ``WeightedMeanDeviation``, in Double: a focused head's `w` is close to one-hot, and the
+    /// plain difference `dL/dw_n - Σ_m dL/dw_m w_m` then lost 1.7e-4 of `dL/dws` at `γ = 4` and 6.5e-2
+    /// at `γ = 8` (a float32 `w` does not sum to exactly 1).
     public static func backward(
         outputGradient dw: UnsafePointer<Float>, output w: UnsafePointer<Float>, input ws: UnsafePointer<Float>,
         gamma: Float, count N: Int, inputGradient dws: UnsafeMutablePointer<Float>,
         gammaGradient: UnsafeMutablePointer<Float>, logs: UnsafePointer<Float>? = nil
     ) {
-        var dot = 0.0
-        for n in 0..<N { dot += Double(dw[n]) * Double(w[n]) }
+        let deviation = WeightedMeanDeviation(weights: w, gradient: dw, count: N)
         var dGamma = 0.0
         let g = Double(gamma)
         for n in 0..<N where ws[n] > 0 {
-            let c = (Double(dw[n]) - dot) * Double(w[n])
+            let c = deviation.deviation(dw[n]) * Double(w[n])
             dws[n] += Float(c * g / Double(ws[n]))
             dGamma += c * Double(logs?[n] ?? KitMath.log(ws[n]))
         }
