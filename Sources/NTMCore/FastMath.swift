@@ -1,4 +1,4 @@
-// Vectorised exp, logistic sigmoid and tanh over SIMD8, for the element-wise passes of the cells
+// Vectorised exp, log, logistic sigmoid and tanh over SIMD8, for the element-wise passes of the cells
 // and the addressing. Accuracy: exp within about 2 ulp of the correctly rounded result on
 // [-87, 88] (Cephes' polynomial); sigmoid and tanh within about 1e-7 absolute.
 
@@ -28,6 +28,43 @@ public func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // 2^n from the exponent bits: t's bit pattern is 0x4B400000 + n.
     let bits = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- (0x4B40_0000 - 127)) &<< 23
     return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
+}
+
+/// `ln x` for eight lanes with `x > 0` (subnormals included); within about 2 ulp of the correctly rounded
+/// result. Lanes with `x ≤ 0` or NaN give an unspecified finite or NaN value: callers mask them.
+///
+/// `x = 2^e · f` with `f` in `[√½, √2)`; with `z = f - 1`, `ln f = z - z²/2 + z³ P(z)` (Cephes' degree-8
+/// polynomial for single precision), and `ln x = ln f + e ln 2`, with `ln 2` split in two so that `e ln 2`
+/// adds exactly.
+@inlinable @inline(__always)
+public func log8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    // Subnormals: scale by 2^25 first, so that the exponent field holds the whole magnitude.
+    let tiny = x .< SIMD8<Float>(repeating: 1.175_494_35e-38)
+    var v = x.replacing(with: x * 33_554_432, where: tiny)
+    var bits = unsafeBitCast(v, to: SIMD8<Int32>.self)
+    var e = (bits &>> 23) &- 127
+    e.replace(with: e &- 25, where: tiny)
+    bits = (bits & 0x007F_FFFF) | 0x3F80_0000          // f in [1, 2)
+    v = unsafeBitCast(bits, to: SIMD8<Float>.self)
+    let big = v .> SIMD8<Float>(repeating: 1.414_213_56)
+    v.replace(with: v * 0.5, where: big)                 // f in [√½, √2)
+    e.replace(with: e &+ 1, where: big)
+    let ef = SIMD8<Float>(e)
+    let z = v - 1
+    let z2 = z * z
+    var p = SIMD8<Float>(repeating: 7.037_683_629_2e-2)
+    p = p * z - 1.151_461_031_0e-1
+    p = p * z + 1.167_699_874_0e-1
+    p = p * z - 1.242_014_084_6e-1
+    p = p * z + 1.424_932_278_7e-1
+    p = p * z - 1.666_805_766_5e-1
+    p = p * z + 2.000_071_476_5e-1
+    p = p * z - 2.499_999_399_3e-1
+    p = p * z + 3.333_333_117_4e-1
+    var y = p * z * z2
+    y += ef * -2.121_944_400_546_905_8e-4
+    y -= z2 * 0.5
+    return z + y + ef * 0.693_359_375
 }
 
 /// `σ(x) = 1 / (1 + e^-x)` for eight lanes.

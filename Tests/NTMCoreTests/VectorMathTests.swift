@@ -48,6 +48,29 @@ struct VectorMathTests {
         for i in 0..<8 { #expect(clamped[i].isFinite && clamped[i] > 0) }
     }
 
+    /// Every binade from the smallest subnormal to the largest float, 256 points each, and the points where
+    /// the reduction switches (√½, 1, √2, powers of two).
+    @Test func logIsWithinTwoUnitsInTheLastPlace() {
+        var rng = RandomSource(seed: 8)
+        var xs: [Float] = [1, 2, 0.5, 0.707_106_77, 0.707_106_8, 1.414_213_5, 1.414_213_6, .leastNonzeroMagnitude,
+                           .leastNormalMagnitude, .greatestFiniteMagnitude, 1 + .ulpOfOne, 1 - .ulpOfOne / 2]
+        for e in -149...127 {
+            for _ in 0..<256 { xs.append(Float(sign: .plus, exponent: e, significand: rng.uniform(1, 2))) }
+        }
+        xs = xs.filter { $0 > 0 && $0.isFinite }
+        while xs.count % 8 != 0 { xs.append(1) }
+        var worst = 0.0
+        for i in stride(from: 0, to: xs.count, by: 8) {
+            let x = SIMD8<Float>(xs[i..<(i + 8)]), y = log8(x)
+            for j in 0..<8 {
+                let exact = Foundation.log(Double(x[j]))
+                let ulp = exact == 0 ? Double(Float.leastNonzeroMagnitude) : Double(Float(exact).ulp)
+                worst = max(worst, abs(Double(y[j]) - exact) / ulp)
+            }
+        }
+        #expect(worst <= 2, "log8: \(worst) ulp")
+    }
+
     @Test func sigmoidAndTanhAreWithinTheirStatedAbsoluteError() {
         for x in Self.lanes(from: -30, to: 30) {
             let s = sigmoid8(x), t = tanh8(x)

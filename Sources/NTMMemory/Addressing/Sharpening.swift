@@ -14,13 +14,11 @@ public enum Sharpening {
         output w: UnsafeMutablePointer<Float>, input ws: UnsafePointer<Float>, gamma: Float, count N: Int,
         logs: UnsafeMutablePointer<Float>? = nil
     ) {
-        // P_n = exp(γ log ws_n), the exponentials eight at a time; the sum in Double, since the
+        // P_n = exp(γ log ws_n), logarithms and exponentials eight at a time; the sum in Double, since the
         // γ-gradient of a nearly flat weighting is a difference of nearly equal sums.
-        for n in 0..<N {
-            let l = ws[n] > 0 ? KitMath.log(ws[n]) : -Float.infinity
-            logs?[n] = l
-            w[n] = gamma * l
-        }
+        logarithms(ws, N, into: w)
+        if let logs { logs.update(from: w, count: N) }
+        for n in 0..<N { w[n] *= gamma }
         mapInPlace(w, N, exp8)
         var sum = 0.0
         for n in 0..<N {
@@ -49,13 +47,32 @@ public enum Sharpening {
         gammaGradient: UnsafeMutablePointer<Float>, logs: UnsafePointer<Float>? = nil
     ) {
         let deviation = WeightedMeanDeviation(weights: w, gradient: dw, count: N)
+        guard let logs else {
+            // The forward's logarithms, computed again the same way.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: N) { again in
+                logarithms(ws, N, into: again.baseAddress!)
+                backward(outputGradient: dw, output: w, input: ws, gamma: gamma, count: N, inputGradient: dws,
+                         gammaGradient: gammaGradient, logs: again.baseAddress!)
+            }
+            return
+        }
         var dGamma = 0.0
         let g = Double(gamma)
         for n in 0..<N where ws[n] > 0 {
             let c = deviation.deviation(dw[n]) * Double(w[n])
             dws[n] += Float(c * g / Double(ws[n]))
-            dGamma += c * Double(logs?[n] ?? KitMath.log(ws[n]))
+            dGamma += c * Double(logs[n])
         }
         gammaGradient.pointee += Float(dGamma)
+    }
+
+    /// `log ws_n` for `n < N` (`-∞` where `ws_n ≤ 0`), eight at a time: the forward pass's logarithms, which
+    /// the backward pass reuses.
+    @inline(__always)
+    static func logarithms(_ ws: UnsafePointer<Float>, _ N: Int, into l: UnsafeMutablePointer<Float>) {
+        l.update(from: ws, count: N)
+        mapInPlace(l, N) { x in
+            log8(x).replacing(with: -.infinity, where: .!(x .> SIMD8<Float>(repeating: 0)))
+        }
     }
 }
