@@ -60,10 +60,11 @@ extension KitMath {
 // MARK: - Float: computed in Double, rounded once
 
 extension KitMath {
-    /// `e^x` for `x` in `[-104, 89]` in Double, relative error below 2^-32 (degree-8 Taylor polynomial
-    /// on `|r| ≤ ln2/2` after `x = n ln2 + r`). Enough for a Float result.
+    /// `x = n ln2 + r` with `|r| ≤ ln2/2`, and `e^r − 1` as a degree-8 Taylor polynomial in `r` (relative
+    /// error below 2^-32), for `x` in `[-104, 89]`: the shared part of ``expForFloat(_:)`` and
+    /// ``expm1ForFloat(_:)``. Returns `e^r − 1` and `2^n`.
     @inlinable @inline(__always)
-    static func expForFloat(_ x: Double) -> Double {
+    static func reducedExpm1ForFloat(_ x: Double) -> (em1: Double, scale: Double) {
         let t = x * 1.4426950408889634 + roundingMagic
         let n = t - roundingMagic
         let r = x - n * 0.6931471805599453
@@ -75,27 +76,21 @@ extension KitMath {
         p = p * r + 1.0 / 6
         p = p * r + 0.5
         p = p * r + 1
-        p = p * r + 1
-        return p * twoToThe(Int64(bitPattern: t.bitPattern &- roundingMagic.bitPattern))
+        return (p * r, twoToThe(Int64(bitPattern: t.bitPattern &- roundingMagic.bitPattern)))
+    }
+
+    /// `e^x` for `x` in `[-104, 89]` in Double, relative error below 2^-32. Enough for a Float result.
+    @inlinable @inline(__always)
+    static func expForFloat(_ x: Double) -> Double {
+        let (em1, scale) = reducedExpm1ForFloat(x)
+        return (em1 + 1) * scale
     }
 
     /// `e^x − 1` for `x` in `[-104, 89]` in Double, relative error below 2^-30 (also for tiny `x`:
     /// with `n = 0` the result is the polynomial itself, no cancellation).
     @inlinable @inline(__always)
     static func expm1ForFloat(_ x: Double) -> Double {
-        let t = x * 1.4426950408889634 + roundingMagic
-        let n = t - roundingMagic
-        let r = x - n * 0.6931471805599453
-        var p = 1.0 / 40320
-        p = p * r + 1.0 / 5040
-        p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 0.5
-        p = p * r + 1
-        p *= r                                             // e^r − 1
-        let s = twoToThe(Int64(bitPattern: t.bitPattern &- roundingMagic.bitPattern))
+        let (p, s) = reducedExpm1ForFloat(x)
         return (s - 1) + s * p                             // 2^n e^r − 1; exact s − 1 for small n
     }
 
