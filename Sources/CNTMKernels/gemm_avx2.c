@@ -10,6 +10,7 @@
 #define MR 4
 #define NV 2
 #define NVW 6
+#define PACK_K 256
 #define MASKED_TAIL 1
 
 static inline __attribute__((always_inline)) __m256i ntm_tail_mask8(int count) {

@@ -10,6 +10,7 @@
 #define MR 8
 #define NV 2
 #define NVW 8
+#define PACK_K 0
 #define MASKED_TAIL 1
 #define TAIL_MASK(count) ((__mmask16)((1u << (count)) - 1u))
 #define TAIL_LOAD(p, count) ((vf)_mm512_maskz_loadu_ps(TAIL_MASK(count), (p)))

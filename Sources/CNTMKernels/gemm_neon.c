@@ -8,6 +8,7 @@
 #define MR 4
 #define NV 4
 #define NVW 8
+#define PACK_K 0
 #define MASKED_TAIL 0
 #include "gemm_body.inc"
 #endif

@@ -8,5 +8,6 @@
 #define MR 1
 #define NV 1
 #define NVW 1
+#define PACK_K 0
 #define MASKED_TAIL 0
 #include "gemm_body.inc"
