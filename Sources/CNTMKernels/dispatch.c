@@ -11,18 +11,35 @@
 
 typedef void (*ntm_gemm_fn)(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t,
                             const float *, ptrdiff_t, float *, ptrdiff_t, int);
+typedef void (*ntm_lstm_forward_fn)(ptrdiff_t, ptrdiff_t, float *, const float *, const float *, float *, float *,
+                                    float *);
+typedef void (*ntm_lstm_backward_fn)(ptrdiff_t, ptrdiff_t, const float *, const float *, const float *,
+                                     const float *, float *, float *);
 
-void ntm_gemm_portable(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t,
-                       const float *, ptrdiff_t, float *, ptrdiff_t, int);
+/// Every kernel of one path.
+typedef struct {
+    ntm_gemm_fn gemm;
+    ntm_lstm_forward_fn lstm_forward;
+    ntm_lstm_backward_fn lstm_backward;
+} ntm_kernel_table;
+
+#define NTM_DECLARE_PATH(name)                                                                                     \
+    void ntm_gemm_##name(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, const float *,       \
+                         ptrdiff_t, float *, ptrdiff_t, int);                                                      \
+    void ntm_lstm_forward_##name(ptrdiff_t, ptrdiff_t, float *, const float *, const float *, float *, float *,     \
+                                 float *);                                                                         \
+    void ntm_lstm_backward_##name(ptrdiff_t, ptrdiff_t, const float *, const float *, const float *,               \
+                                  const float *, float *, float *);                                                \
+    static const ntm_kernel_table ntm_table_##name = {ntm_gemm_##name, ntm_lstm_forward_##name,                    \
+                                                      ntm_lstm_backward_##name};
+
+NTM_DECLARE_PATH(portable)
 #ifdef NTM_X86
-void ntm_gemm_avx2(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t,
-                   const float *, ptrdiff_t, float *, ptrdiff_t, int);
-void ntm_gemm_avx512(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t,
-                     const float *, ptrdiff_t, float *, ptrdiff_t, int);
+NTM_DECLARE_PATH(avx2)
+NTM_DECLARE_PATH(avx512)
 #endif
 #if defined(__aarch64__) || defined(_M_ARM64)
-void ntm_gemm_neon(ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t,
-                   const float *, ptrdiff_t, float *, ptrdiff_t, int);
+NTM_DECLARE_PATH(neon)
 #endif
 
 #ifdef NTM_X86
@@ -70,16 +87,16 @@ int ntm_kernel_path_best(void) {
     return NTM_KERNEL_PATH_PORTABLE;
 }
 
-static ntm_gemm_fn ntm_gemm_for(int path) {
+static const ntm_kernel_table *ntm_table_for(int path) {
     switch (path) {
 #ifdef NTM_X86
-    case NTM_KERNEL_PATH_AVX2: return ntm_gemm_avx2;
-    case NTM_KERNEL_PATH_AVX512: return ntm_gemm_avx512;
+    case NTM_KERNEL_PATH_AVX2: return &ntm_table_avx2;
+    case NTM_KERNEL_PATH_AVX512: return &ntm_table_avx512;
 #endif
 #if defined(__aarch64__) || defined(_M_ARM64)
-    case NTM_KERNEL_PATH_NEON: return ntm_gemm_neon;
+    case NTM_KERNEL_PATH_NEON: return &ntm_table_neon;
 #endif
-    default: return ntm_gemm_portable;
+    default: return &ntm_table_portable;
     }
 }
 
@@ -100,13 +117,13 @@ static int ntm_path_from_environment(void) {
 // The chosen path and its function. Written once before the first product (or by an explicit choice,
 // which the Swift side makes before any work starts); a racing first use writes the same values.
 static volatile int ntm_path = -2;
-static volatile ntm_gemm_fn ntm_gemm_current;
+static const ntm_kernel_table *volatile ntm_current;
 
 static void ntm_ensure_path(void) {
     if (ntm_path != -2) return;
     int path = ntm_path_from_environment();
     if (path == NTM_KERNEL_PATH_AUTO) path = ntm_kernel_path_best();
-    ntm_gemm_current = ntm_gemm_for(path);
+    ntm_current = ntm_table_for(path);
     ntm_path = path;
 }
 
@@ -118,7 +135,7 @@ int ntm_kernel_path_current(void) {
 int ntm_kernel_path_select(int path) {
     if (path == NTM_KERNEL_PATH_AUTO) path = ntm_kernel_path_best();
     if (!ntm_kernel_path_available(path)) return -1;
-    ntm_gemm_current = ntm_gemm_for(path);
+    ntm_current = ntm_table_for(path);
     ntm_path = path;
     return 0;
 }
@@ -126,11 +143,27 @@ int ntm_kernel_path_select(int path) {
 void ntm_gemm(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *A, ptrdiff_t rsA, ptrdiff_t csA,
               const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc, int accumulate) {
     ntm_ensure_path();
-    ntm_gemm_current(M, N, K, A, rsA, csA, B, ldb, C, ldc, accumulate);
+    ntm_current->gemm(M, N, K, A, rsA, csA, B, ldb, C, ldc, accumulate);
 }
 
 void ntm_gemm_on_path(int path, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *A, ptrdiff_t rsA,
                       ptrdiff_t csA, const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc, int accumulate) {
     if (!ntm_kernel_path_available(path)) abort();
-    ntm_gemm_for(path)(M, N, K, A, rsA, csA, B, ldb, C, ldc, accumulate);
+    ntm_table_for(path)->gemm(M, N, K, A, rsA, csA, B, ldb, C, ldc, accumulate);
+}
+
+void ntm_lstm_forward(int path, ptrdiff_t B, ptrdiff_t H, float *gates, const float *bias, const float *cPrev,
+                      float *cNext, float *tanhC, float *hNext) {
+    ntm_ensure_path();
+    const ntm_kernel_table *table = path < 0 ? ntm_current : ntm_table_for(path);
+    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
+    table->lstm_forward(B, H, gates, bias, cPrev, cNext, tanhC, hNext);
+}
+
+void ntm_lstm_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, const float *tanhC, const float *cPrev,
+                       const float *dh, float *dcRecurrent, float *dz) {
+    ntm_ensure_path();
+    const ntm_kernel_table *table = path < 0 ? ntm_current : ntm_table_for(path);
+    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
+    table->lstm_backward(B, H, gates, tanhC, cPrev, dh, dcRecurrent, dz);
 }

@@ -109,19 +109,9 @@ public final class LSTMStack: RecurrentCell {
             // z = u W_ihᵀ + h W_hhᵀ, then the bias b_ih + b_hh.
             gemmNT(B, G, inSize, u, inSize, transposed: weights.transposedIH[l].base, G, gates, G, accumulate: false)
             gemmNT(B, G, H, hPrev, H, transposed: weights.transposedHH[l].base, G, gates, G, accumulate: true)
-            let bias = biasSum[l].base
-            for b in 0..<B {
-                let z = gates + b * G
-                let cp = cPrev + b * H, cn = cNext + b * H, hn = hNext + b * H, tc = tanhC + b * H
-                for j in 0..<G { z[j] += bias[j] }
-                sigmoidInPlace(z, 2 * H)          // i, f
-                tanhInPlace(z + 2 * H, H)         // g
-                sigmoidInPlace(z + 3 * H, H)      // o
-                for j in 0..<H { cn[j] = z[H + j] * cp[j] + z[j] * z[2 * H + j] }
-                tc.update(from: cn, count: H)
-                tanhInPlace(tc, H)
-                for j in 0..<H { hn[j] = z[3 * H + j] * tc[j] }
-            }
+            // The gates, c' = f ∘ c + i ∘ g and h' = o ∘ tanh(c'), on the kernels' path.
+            LSTMCellKernels.forward(batch: B, hidden: H, gates: gates, bias: biasSum[l].base, cPrev: cPrev,
+                                    cNext: cNext, tanhC: tanhC, hNext: hNext)
         }
         return output(step: t)
     }
@@ -145,21 +135,8 @@ public final class LSTMStack: RecurrentCell {
             let tanhC = tanhCCache[l].base + t * B * H
             let cPrev = cCache[l].base + t * B * H
             let dz = dzCache[l].base + t * B * G
-            for b in 0..<B {
-                let z = gates + b * G, d = dz + b * G
-                let tc = tanhC + b * H, cp = cPrev + b * H
-                let dhb = dh + b * H, dcb = dcRec + b * H
-                for j in 0..<H {
-                    let i = z[j], f = z[H + j], g = z[2 * H + j], o = z[3 * H + j]
-                    let th = tc[j]
-                    let dc = dcb[j] + dhb[j] * o * (1 - th * th)
-                    d[j] = dc * g * i * (1 - i)
-                    d[H + j] = dc * cp[j] * f * (1 - f)
-                    d[2 * H + j] = dc * i * (1 - g * g)
-                    d[3 * H + j] = dhb[j] * th * o * (1 - o)
-                    dcb[j] = dc * f
-                }
-            }
+            LSTMCellKernels.backward(batch: B, hidden: H, gates: gates, tanhC: tanhC, cPrev: cPrev, dh: dh,
+                                     dcRecurrent: dcRec, dz: dz)
             // dh_{t-1} = dz W_hh; d input = dz W_ih.
             states.propagateToPreviousState(layer: l, gateGradient: dz, gates: G, weightHH: weightHH[l])
             states.propagateToInput(layer: l, gateGradient: dz, gates: G, weightIH: weightIH[l], inputGradient: inputGradient)

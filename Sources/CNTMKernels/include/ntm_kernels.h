@@ -48,6 +48,18 @@ void ntm_gemm_on_path(int path, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
                       const float *B, ptrdiff_t ldb,
                       float *C, ptrdiff_t ldc, int accumulate);
 
+/// The LSTM cell's element-wise forward pass for `B` rows of `H` units (models.md, "LSTM cell"): with
+/// `z = gates[b] + bias` (`[4H]`, order i, f, g, o), writes the activated gates back into `gates`,
+/// `c' = f c + i g` into `cNext`, `tanh(c')` into `tanhC` and `h' = o tanh(c')` into `hNext`; `cPrev`,
+/// `cNext`, `tanhC`, `hNext` are `[B, H]`. `path` is NTM_KERNEL_PATH_AUTO (-1) for the current path.
+void ntm_lstm_forward(int path, ptrdiff_t B, ptrdiff_t H, float *gates, const float *bias, const float *cPrev,
+                      float *cNext, float *tanhC, float *hNext);
+
+/// Its backward pass: from `dh` (`dL/dh'`, `[B, H]`) and the carried `dL/dc'` (`dcRecurrent`, replaced by
+/// `dL/dc`), writes the pre-activation gradients `dz` (`[B, 4H]`).
+void ntm_lstm_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, const float *tanhC, const float *cPrev,
+                       const float *dh, float *dcRecurrent, float *dz);
+
 /// `dst[j * ldd + i] = src[i * lds + j]` for i < rows, j < cols.
 void ntm_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
