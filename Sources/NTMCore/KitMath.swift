@@ -260,12 +260,10 @@ extension KitMath {
         return x > 0 ? .infinity : -1                      // e^-40 < 2^-54: rounds to -1
     }
 
-    /// `k ln2 + log(1 + f) + c / (2^k (1 + f))` for `1 + f` in `[√2/2, √2)`, the fdlibm arrangement:
-    /// `log(1 + f) = f − f²/2 + s (f²/2 + R)`, `s = f/(2+f)`, `R = 2s²/3 + 2s⁴/5 + … + 2s²⁰/21`,
-    /// with the small terms summed before the large ones. Within 1 ulp.
-    @usableFromInline
-    static func logParts(_ k: Double, _ f: Double, correction c: Double) -> Double {
-        let s = f / (2 + f), z = s * s, halfSquare = 0.5 * f * f
+    /// `2/3 + 2z/5 + 2z²/7 + … + 2z⁹/21` by Horner's rule: with `z = s²`, `z` times it is the series of
+    /// `log((1 + s)/(1 − s)) − 2s` over `s` (the `R` of ``logParts(_:_:correction:)``).
+    @usableFromInline @inline(__always)
+    static func atanhSeries(_ z: Double) -> Double {
         var q = 2.0 / 21
         q = q * z + 2.0 / 19
         q = q * z + 2.0 / 17
@@ -276,6 +274,16 @@ extension KitMath {
         q = q * z + 2.0 / 7
         q = q * z + 2.0 / 5
         q = q * z + 2.0 / 3
+        return q
+    }
+
+    /// `k ln2 + log(1 + f) + c / (2^k (1 + f))` for `1 + f` in `[√2/2, √2)`, the fdlibm arrangement:
+    /// `log(1 + f) = f − f²/2 + s (f²/2 + R)`, `s = f/(2+f)`, `R = 2s²/3 + 2s⁴/5 + … + 2s²⁰/21`,
+    /// with the small terms summed before the large ones. Within 1 ulp.
+    @usableFromInline
+    static func logParts(_ k: Double, _ f: Double, correction c: Double) -> Double {
+        let s = f / (2 + f), z = s * s, halfSquare = 0.5 * f * f
+        let q = atanhSeries(z)
         let r = z * q
         return k * 0x1.62e42feep-1
             - ((halfSquare - (s * (halfSquare + r) + (k * 1.9082149292705877e-10 + c))) - f)
@@ -366,16 +374,7 @@ extension KitMath {
         let (square, squareError) = exactProduct(f, f)
         let hh = 0.5 * square, hl = 0.5 * squareError      // f²/2 = hh + hl
         let s = f / (2 + f), z = s * s
-        var q = 2.0 / 21
-        q = q * z + 2.0 / 19
-        q = q * z + 2.0 / 17
-        q = q * z + 2.0 / 15
-        q = q * z + 2.0 / 13
-        q = q * z + 2.0 / 11
-        q = q * z + 2.0 / 9
-        q = q * z + 2.0 / 7
-        q = q * z + 2.0 / 5
-        q = q * z + 2.0 / 3
+        let q = atanhSeries(z)
         let small = s * (hh + z * q)
         let t = f - hh, te = (f - t) - hh                  // |hh| ≤ |f|: fast two-sum, exact
         let a = k * 0x1.62e42feep-1                        // exact
