@@ -15,12 +15,18 @@ typedef void (*ntm_lstm_forward_fn)(ptrdiff_t, ptrdiff_t, float *, const float *
                                     float *);
 typedef void (*ntm_lstm_backward_fn)(ptrdiff_t, ptrdiff_t, const float *, const float *, const float *,
                                      const float *, float *, float *);
+typedef void (*ntm_gru_forward_fn)(ptrdiff_t, ptrdiff_t, float *, const float *, const float *, const float *,
+                                   const float *, float *, float *);
+typedef void (*ntm_gru_backward_fn)(ptrdiff_t, ptrdiff_t, const float *, const float *, const float *,
+                                    const float *, float *, float *, float *);
 
 /// Every kernel of one path.
 typedef struct {
     ntm_gemm_fn gemm;
     ntm_lstm_forward_fn lstm_forward;
     ntm_lstm_backward_fn lstm_backward;
+    ntm_gru_forward_fn gru_forward;
+    ntm_gru_backward_fn gru_backward;
 } ntm_kernel_table;
 
 #define NTM_DECLARE_PATH(name)                                                                                     \
@@ -30,8 +36,13 @@ typedef struct {
                                  float *);                                                                         \
     void ntm_lstm_backward_##name(ptrdiff_t, ptrdiff_t, const float *, const float *, const float *,               \
                                   const float *, float *, float *);                                                \
+    void ntm_gru_forward_##name(ptrdiff_t, ptrdiff_t, float *, const float *, const float *, const float *,        \
+                                const float *, float *, float *);                                                  \
+    void ntm_gru_backward_##name(ptrdiff_t, ptrdiff_t, const float *, const float *, const float *, const float *, \
+                                 float *, float *, float *);                                                       \
     static const ntm_kernel_table ntm_table_##name = {ntm_gemm_##name, ntm_lstm_forward_##name,                    \
-                                                      ntm_lstm_backward_##name};
+                                                      ntm_lstm_backward_##name, ntm_gru_forward_##name,            \
+                                                      ntm_gru_backward_##name};
 
 NTM_DECLARE_PATH(portable)
 #ifdef NTM_X86
@@ -166,4 +177,19 @@ void ntm_lstm_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, c
     const ntm_kernel_table *table = path < 0 ? ntm_current : ntm_table_for(path);
     if (path >= 0 && !ntm_kernel_path_available(path)) abort();
     table->lstm_backward(B, H, gates, tanhC, cPrev, dh, dcRecurrent, dz);
+}
+
+void ntm_gru_forward(int path, ptrdiff_t B, ptrdiff_t H, float *gates, const float *hiddenSide, const float *biasIH,
+                     const float *biasHH, const float *hPrev, float *hn, float *hNext) {
+    ntm_ensure_path();
+    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
+    (path < 0 ? ntm_current : ntm_table_for(path))->gru_forward(B, H, gates, hiddenSide, biasIH, biasHH, hPrev, hn, hNext);
+}
+
+void ntm_gru_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, const float *hn, const float *hPrev,
+                      const float *dh, float *dInputSide, float *dHiddenSide, float *dhPrevious) {
+    ntm_ensure_path();
+    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
+    (path < 0 ? ntm_current : ntm_table_for(path))->gru_backward(B, H, gates, hn, hPrev, dh, dInputSide, dHiddenSide,
+                                                                 dhPrevious);
 }

@@ -93,24 +93,9 @@ public final class GRUStack: RecurrentCell {
             let hn = hnCache[l].base + t * B * H
             gemmNT(B, G, inSize, u, inSize, transposed: weights.transposedIH[l].base, G, gates, G, accumulate: false)
             gemmNT(B, G, H, hPrev, H, transposed: weights.transposedHH[l].base, G, gh, G, accumulate: false)
-            let bi = biasIH[l].value.base, bh = biasHH[l].value.base
-            for b in 0..<B {
-                let gi = gates + b * G, ghb = gh + b * G
-                let hp = hPrev + b * H, hOut = hNext + b * H, hnb = hn + b * H
-                // r and z from both sides' pre-activations; n from the input side plus r ∘ (W_hn h + b_hn).
-                for j in 0..<(2 * H) { gi[j] += bi[j] + ghb[j] + bh[j] }
-                sigmoidInPlace(gi, 2 * H)
-                for j in 0..<H {
-                    let hnj = ghb[2 * H + j] + bh[2 * H + j]
-                    hnb[j] = hnj
-                    gi[2 * H + j] += bi[2 * H + j] + gi[j] * hnj
-                }
-                tanhInPlace(gi + 2 * H, H)
-                for j in 0..<H {
-                    let z = gi[H + j], n = gi[2 * H + j]
-                    hOut[j] = (1 - z) * n + z * hp[j]
-                }
-            }
+            // r, z from both sides' pre-activations; n from the input side plus r ∘ (W_hn h + b_hn); h'.
+            GRUCellKernels.forward(batch: B, hidden: H, gates: gates, hiddenSide: gh, biasIH: biasIH[l].value.base,
+                                   biasHH: biasHH[l].value.base, hPrev: hPrev, hn: hn, hNext: hNext)
         }
         return output(step: t)
     }
@@ -130,22 +115,8 @@ public final class GRUStack: RecurrentCell {
             let hn = hnCache[l].base + t * B * H
             let hPrev = states.hidden(layer: l, slot: t)
             let dgi = dgiCache[l].base + t * B * G, dgh = dghCache[l].base + t * B * G
-            for b in 0..<B {
-                let g = gates + b * G, hnb = hn + b * H, hp = hPrev + b * H
-                let di = dgi + b * G, dhh = dgh + b * G, dhb = dh + b * H, rec = dhRec + b * H
-                for j in 0..<H {
-                    let r = g[j], z = g[H + j], n = g[2 * H + j]
-                    let d = dhb[j]
-                    let dn = d * (1 - z)
-                    let dz = d * (hp[j] - n)
-                    let dan = dn * (1 - n * n)
-                    let dar = dan * hnb[j] * r * (1 - r)
-                    let daz = dz * z * (1 - z)
-                    di[j] = dar; di[H + j] = daz; di[2 * H + j] = dan
-                    dhh[j] = dar; dhh[H + j] = daz; dhh[2 * H + j] = dan * r
-                    rec[j] = d * z  // the direct path h' = … + z ∘ h
-                }
-            }
+            GRUCellKernels.backward(batch: B, hidden: H, gates: gates, hn: hn, hPrev: hPrev, dh: dh, inputSide: dgi,
+                                    hiddenSide: dgh, dhPrevious: dhRec)  // dh_{t-1} starts with the direct path z ∘ dh
             // dh_{t-1} = z ∘ dh (written above) + dgh W_hh; d input = dgi W_ih.
             gemmAccumulate(B, H, G, dgh, rowStrideA: G, colStrideA: 1, weightHH[l].value.base, H, dhRec, H)
             states.propagateToInput(layer: l, gateGradient: dgi, gates: G, weightIH: weightIH[l], inputGradient: inputGradient)

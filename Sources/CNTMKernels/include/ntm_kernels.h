@@ -60,6 +60,17 @@ void ntm_lstm_forward(int path, ptrdiff_t B, ptrdiff_t H, float *gates, const fl
 void ntm_lstm_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, const float *tanhC, const float *cPrev,
                        const float *dh, float *dcRecurrent, float *dz);
 
+/// The GRU cell's element-wise forward pass (models.md, "GRU cell", gate order r, z, n) for `B` rows of `H`
+/// units: `gates` (`[B, 3H]`) holds `W_ih u` and receives r, z, n; `hiddenSide` (`[B, 3H]`) is `W_hh h`;
+/// writes `hn = W_hn h + b_hn` and `h' = (1 - z) n + z h` (`[B, H]`).
+void ntm_gru_forward(int path, ptrdiff_t B, ptrdiff_t H, float *gates, const float *hiddenSide, const float *biasIH,
+                     const float *biasHH, const float *hPrev, float *hn, float *hNext);
+
+/// Its backward pass from `dh` (`[B, H]`): writes the input-side and hidden-side pre-activation gradients
+/// (`[B, 3H]` each) and `dhPrevious = dh ∘ z` (`[B, H]`, the direct path; may alias `dh`'s source).
+void ntm_gru_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, const float *hn, const float *hPrev,
+                      const float *dh, float *dInputSide, float *dHiddenSide, float *dhPrevious);
+
 /// `dst[j * ldd + i] = src[i * lds + j]` for i < rows, j < cols.
 void ntm_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
