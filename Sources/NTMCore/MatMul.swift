@@ -6,9 +6,9 @@ import CNTMKernels
 /// `C[m, n] = c + Σ_k A(m, k) B[k, n]`, where `A(m, k) = A[m * rowStrideA + k * colStrideA]` and `c` is
 /// `C[m, n]` when `accumulate`, else 0.
 ///
-/// Each element is one chain of fused multiply-adds in increasing `k`,
-/// `c ← fma(A(m, k), B[k, n], c)`, on every ``KernelPath``: the result depends on the operands only,
-/// not on the CPU. With `(rowStrideA, colStrideA) = (lda, 1)` it is `C (+)= A B`; with `(1, lda)`,
+/// The sum runs over blocks of 32 values of `k`: in each, one chain of fused multiply-adds in increasing `k`
+/// from +0, `t ← fma(A(m, k), B[k, n], t)`; the blocks' results are added in order to `c`. That is the
+/// same on every ``KernelPath``: the result depends on the operands only, not on the CPU. With `(rowStrideA, colStrideA) = (lda, 1)` it is `C (+)= A B`; with `(1, lda)`,
 /// `C (+)= Aᵀ B` (a weight gradient `dW += dyᵀ x` over every row of a sequence, in one call).
 @inline(__always)
 public func gemm(

@@ -1,19 +1,28 @@
-// The C kernels' promise: every path this CPU can run gives, bit for bit, one chain of fused
-// multiply-adds per element in increasing k, so runs do not depend on the instruction set.
+// The C kernels' promise: every path this CPU can run gives, bit for bit, the documented blocks of fused
+// multiply-add chains per element, so runs do not depend on the instruction set.
 import NTMCore
 import Testing
 import _NTMTestSupport
 
-/// `C[m, n] = c + Σ_k A(m, k) B[k, n]` as the documented chain, `c ← fma(A(m, k), B[k, n], c)`, written
-/// with Swift's correctly rounded `addingProduct`, independent of the C code.
+/// `C[m, n] = c + Σ_k A(m, k) B[k, n]` as documented: blocks of 32 values of `k`, each one chain
+/// `t ← fma(A(m, k), B[k, n], t)` from +0, added in order to `c` (`C[m, n]` when accumulating; without it the
+/// first block's chain is the start). Written with Swift's correctly rounded `addingProduct`, independent of
+/// the C code.
 private func fmaChainReference(
     _ M: Int, _ N: Int, _ K: Int, _ A: [Float], rowStrideA: Int, colStrideA: Int,
     _ B: [Float], _ ldb: Int, _ C: inout [Float], _ ldc: Int, accumulate: Bool
 ) {
+    if K == 0 && accumulate { return }
     for m in 0..<M {
         for n in 0..<N {
-            var c: Float = accumulate ? C[m * ldc + n] : 0
-            for k in 0..<K { c = c.addingProduct(A[m * rowStrideA + k * colStrideA], B[k * ldb + n]) }
+            var c: Float = 0
+            var k0 = 0
+            repeat {
+                var t: Float = 0
+                for k in k0..<min(k0 + 32, K) { t = t.addingProduct(A[m * rowStrideA + k * colStrideA], B[k * ldb + n]) }
+                c = k0 == 0 ? (accumulate ? C[m * ldc + n] + t : t) : c + t
+                k0 += 32
+            } while k0 < K
             C[m * ldc + n] = c
         }
     }
@@ -32,7 +41,7 @@ struct KernelPathTests {
         let rowsList = [1, 3, 4, 5, 8, 9, 17], colsList = [1, 3, 4, 7, 8, 16, 17, 33, 47, 100, 127, 129]
         for M in rowsList {
             for N in colsList {
-                for K in [0, 1, 5, 40] {
+                for K in [0, 1, 5, 40, 70] {
                     for columnWise in [false, true] {
                         let lda = columnWise ? M + 1 : K + 2
                         let (rsA, csA) = columnWise ? (1, lda) : (lda, 1)

@@ -33,9 +33,10 @@ int ntm_kernel_path_current(void);
 int ntm_kernel_path_select(int path);
 
 /// `C[m, n] = c + Σ_k A(m, k) B[k, n]` for m < M, n < N, with `A(m, k) = A[m * rsA + k * csA]` and
-/// `B`, `C` row-major with row strides `ldb`, `ldc`. Each element is one chain of fused multiply-adds
-/// in increasing k, starting from `c = C[m, n]` when `accumulate` is non-zero and from +0 otherwise:
-/// `c = fma(A(m, 0), B[0, n], c); c = fma(A(m, 1), B[1, n], c); …`.
+/// `B`, `C` row-major with row strides `ldb`, `ldc`, `c = C[m, n]` when `accumulate` is non-zero. The sum
+/// is taken in blocks of 32 values of k: in each, one chain of fused multiply-adds in increasing k from +0,
+/// `t = fma(A(m, k), B[k, n], t)`; the blocks' results are added in order, `((c + t_0) + t_1) + …`
+/// (`(t_0 + t_1) + …` when not accumulating; with K = 0, C is left alone or set to 0).
 void ntm_gemm(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
               const float *A, ptrdiff_t rsA, ptrdiff_t csA,
               const float *B, ptrdiff_t ldb,
