@@ -36,14 +36,19 @@ final class ProgramRunner<S: GraphScalar> {
     /// Each binary op's broadcasting geometry for the current batch size (nil for other ops), computed
     /// once in `prepare` rather than at every step.
     private(set) var geometries: [Kernels.Broadcast?] = []
-    /// `Wᵀ` per linear op (Float programs; see ``transposedWeight(of:_:_:)``).
-    private var transposes: [Int: TransposedMatrix] = [:]
+    /// `Wᵀ` per linear op, by op index (nil for other ops; used by Float programs, see
+    /// ``transposedWeight(of:_:_:)``).
+    private let transposes: [TransposedMatrix?]
 
     init(program: Program, parameters: [String: ParameterSlot<S>]) {
         self.program = program
         offsets = [Int](repeating: -1, count: program.nodes.count)
         constantOffsets = [Int](repeating: -1, count: program.nodes.count)
         params = [ParameterSlot<S>?](repeating: nil, count: program.nodes.count)
+        transposes = program.ops.map { op in
+            if case .linear = op.kind, S.self == Float.self { return TransposedMatrix() }
+            return nil
+        }
         var constantCount = 0
         for (i, node) in program.nodes.enumerated() {
             switch node.source {
@@ -170,14 +175,8 @@ final class ProgramRunner<S: GraphScalar> {
     func transposedWeight(of op: Op, _ index: Int, _ t: Int) -> TransposedMatrix {
         let node = op.inputs[1]
         let fixed = params[node] != nil || constantOffsets[node] >= 0
-        let matrix: TransposedMatrix
-        if let existing = transposes[index] {
-            matrix = existing
-            if fixed && t > 0 { return matrix }
-        } else {
-            matrix = TransposedMatrix()
-            transposes[index] = matrix
-        }
+        let matrix = transposes[index]!
+        if fixed && t > 0 { return matrix }
         let shape = program.nodes[node].shape
         matrix.update(from: Kernels.asFloat(value(node, t)), rows: shape[0], cols: shape[1])
         return matrix
