@@ -163,33 +163,31 @@ void ntm_gemm_on_path(int path, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const flo
     ntm_table_for(path)->gemm(M, N, K, A, rsA, csA, B, ldb, C, ldc, accumulate);
 }
 
+/// The table a call names: the current path's for NTM_KERNEL_PATH_AUTO (-1), else that path's, which must be
+/// available.
+static const ntm_kernel_table *ntm_table_for_call(int path) {
+    ntm_ensure_path();
+    if (path < 0) return ntm_current;
+    if (!ntm_kernel_path_available(path)) abort();
+    return ntm_table_for(path);
+}
+
 void ntm_lstm_forward(int path, ptrdiff_t B, ptrdiff_t H, float *gates, const float *bias, const float *cPrev,
                       float *cNext, float *tanhC, float *hNext) {
-    ntm_ensure_path();
-    const ntm_kernel_table *table = path < 0 ? ntm_current : ntm_table_for(path);
-    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
-    table->lstm_forward(B, H, gates, bias, cPrev, cNext, tanhC, hNext);
+    ntm_table_for_call(path)->lstm_forward(B, H, gates, bias, cPrev, cNext, tanhC, hNext);
 }
 
 void ntm_lstm_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, const float *tanhC, const float *cPrev,
                        const float *dh, float *dcRecurrent, float *dz) {
-    ntm_ensure_path();
-    const ntm_kernel_table *table = path < 0 ? ntm_current : ntm_table_for(path);
-    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
-    table->lstm_backward(B, H, gates, tanhC, cPrev, dh, dcRecurrent, dz);
+    ntm_table_for_call(path)->lstm_backward(B, H, gates, tanhC, cPrev, dh, dcRecurrent, dz);
 }
 
 void ntm_gru_forward(int path, ptrdiff_t B, ptrdiff_t H, float *gates, const float *hiddenSide, const float *biasIH,
                      const float *biasHH, const float *hPrev, float *hn, float *hNext) {
-    ntm_ensure_path();
-    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
-    (path < 0 ? ntm_current : ntm_table_for(path))->gru_forward(B, H, gates, hiddenSide, biasIH, biasHH, hPrev, hn, hNext);
+    ntm_table_for_call(path)->gru_forward(B, H, gates, hiddenSide, biasIH, biasHH, hPrev, hn, hNext);
 }
 
 void ntm_gru_backward(int path, ptrdiff_t B, ptrdiff_t H, const float *gates, const float *hn, const float *hPrev,
                       const float *dh, float *dInputSide, float *dHiddenSide, float *dhPrevious) {
-    ntm_ensure_path();
-    if (path >= 0 && !ntm_kernel_path_available(path)) abort();
-    (path < 0 ? ntm_current : ntm_table_for(path))->gru_backward(B, H, gates, hn, hPrev, dh, dInputSide, dHiddenSide,
-                                                                 dhPrevious);
+    ntm_table_for_call(path)->gru_backward(B, H, gates, hn, hPrev, dh, dInputSide, dHiddenSide, dhPrevious);
 }
