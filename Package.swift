@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "NTMTasks", targets: ["NTMTasks"]),
         .library(name: "NTMTraining", targets: ["NTMTraining"]),
         .library(name: "NTMReport", targets: ["NTMReport"]),
+        .library(name: "NTMArchitectures", targets: ["NTMArchitectures"]),
         .library(name: "NTMCLI", targets: ["NTMCLI"]),
         .executable(name: "ntm-bench", targets: ["ntm-bench"]),
     ],
@@ -31,8 +32,10 @@ let package = Package(
         .target(name: "NTMTasks", dependencies: ["NTMCore"]),
         .target(name: "NTMTraining", dependencies: ["NTMCore", "NTMModels", "NTMTasks"]),
         .target(name: "NTMReport", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining"]),
-        .target(name: "NTMCLI", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
-        .target(name: "NTMKit", dependencies: ["NTMCore", "NTMAutodiff", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
+        // The DNC and the memory network, built on the public API only (as a researcher's package would).
+        .target(name: "NTMArchitectures", dependencies: ["NTMCore", "NTMAutodiff", "NTMModels"]),
+        .target(name: "NTMCLI", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport", "NTMArchitectures"]),
+        .target(name: "NTMKit", dependencies: ["NTMCore", "NTMAutodiff", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport", "NTMArchitectures"]),
         .executableTarget(name: "ntm-bench", dependencies: ["NTMCLI"]),
 
         // MARK: - Examples (compiled so the README's code cannot rot)
@@ -43,6 +46,7 @@ let package = Package(
 
         // MARK: - Unit test bundles
         .testTarget(name: "NTMAutodiffTests", dependencies: ["NTMCore", "NTMAutodiff"]),
+        .testTarget(name: "NTMArchitecturesTests", dependencies: ["NTMCore", "NTMAutodiff", "NTMModels", "NTMArchitectures"]),
         .testTarget(name: "NTMCoreTests", dependencies: ["NTMCore", "_NTMTestSupport"]),
         .testTarget(name: "NTMLayersTests", dependencies: ["NTMCore", "NTMLayers", "_NTMTestSupport"]),
         .testTarget(name: "NTMMemoryTests", dependencies: ["NTMCore", "NTMLayers", "NTMMemory", "_NTMTestSupport"]),

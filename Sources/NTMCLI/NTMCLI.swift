@@ -3,6 +3,7 @@ import Foundation
 import NTMCore
 import NTMModels
 import NTMTraining
+import NTMArchitectures
 
 public enum NTMCLI {
     static let commands: [(name: String, summary: String)] = TaskCommand.all.map { ($0.name, $0.summary) } + [
@@ -28,6 +29,8 @@ public enum NTMCLI {
     /// binary that registers its own models passes its own, since only it can run their commands again.
     public static func run(arguments: [String], programName: String = "ntm-bench") -> Int32 {
         CommandLineText.$program.withValue(programName) {
+            // The DNC and the memory network join the built-in models (idempotent).
+            ArchitectureModels.register()
             do throws(NTMError) {
                 // A bad NTM_KERNELS stops the command before any work, with the choices.
                 try KernelPath.applyEnvironment(ProcessInfo.processInfo.environment)

@@ -7,3 +7,4 @@
 @_exported import NTMTasks
 @_exported import NTMTraining
 @_exported import NTMReport
+@_exported import NTMArchitectures
