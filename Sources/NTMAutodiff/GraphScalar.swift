@@ -13,6 +13,9 @@ public protocol GraphScalar: BinaryFloatingPoint, Sendable {
     static func tanh(_ x: Self) -> Self
     static func sqrt(_ x: Self) -> Self
     static func pow(_ x: Self, _ y: Self) -> Self
+    /// The integer an index value holds (sort, gather and scatter keep indices as scalars): a concrete
+    /// conversion, since the generic `Int(_:)` over `BinaryFloatingPoint` is slow.
+    var index: Int { get }
 }
 
 extension Float: GraphScalar {
@@ -22,6 +25,7 @@ extension Float: GraphScalar {
     @inline(__always) public static func tanh(_ x: Float) -> Float { KitMath.tanh(x) }
     @inline(__always) public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
     @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { KitMath.pow(x, y) }
+    @inline(__always) public var index: Int { Int(self) }
 }
 
 extension Double: GraphScalar {
@@ -31,4 +35,5 @@ extension Double: GraphScalar {
     @inline(__always) public static func tanh(_ x: Double) -> Double { KitMath.tanh(x) }
     @inline(__always) public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
     @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { KitMath.pow(x, y) }
+    @inline(__always) public var index: Int { Int(self) }
 }

@@ -114,6 +114,26 @@ enum Kernels {
     static func binaryBackward<S: GraphScalar>(_ f: BinaryFunction, _ g: Broadcast, _ a: UnsafeMutablePointer<S>,
                                                _ b: UnsafeMutablePointer<S>, _ dy: UnsafeMutablePointer<S>,
                                                _ da: UnsafeMutablePointer<S>?, _ db: UnsafeMutablePointer<S>?) {
+        if g.flat {
+            // Same shapes and batching: element i of each operand meets element i of dy alone, so one
+            // flat loop adds exactly what the general walk adds.
+            let n = g.items * g.dims.reduce(1, *)
+            switch f {
+            case .add:
+                if let da { for i in 0..<n { da[i] += dy[i] } }
+                if let db { for i in 0..<n { db[i] += dy[i] } }
+            case .subtract:
+                if let da { for i in 0..<n { da[i] += dy[i] } }
+                if let db { for i in 0..<n { db[i] -= dy[i] } }
+            case .multiply:
+                if let da { for i in 0..<n { da[i] += dy[i] * b[i] } }
+                if let db { for i in 0..<n { db[i] += dy[i] * a[i] } }
+            case .divide:
+                if let da { for i in 0..<n { da[i] += dy[i] / b[i] } }
+                if let db { for i in 0..<n { db[i] -= dy[i] * a[i] / (b[i] * b[i]) } }
+            }
+            return
+        }
         switch f {
         case .add:
             if let da { forEachPair(g) { o, i, _ in da[i] += dy[o] } }

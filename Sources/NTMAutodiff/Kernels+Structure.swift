@@ -100,18 +100,18 @@ extension Kernels {
             for i in 0..<L { order[i] = S(i) }
             // Insertion sort: stable, allocation-free, and rows are short (memory rows).
             for i in 1..<max(L, 1) {
-                let v = order[i], xv = xr[Int(v)]
+                let v = order[i], xv = xr[v.index]
                 var j = i - 1
-                while j >= 0 && (ascending ? xr[Int(order[j])] > xv : xr[Int(order[j])] < xv) {
+                while j >= 0 && (ascending ? xr[order[j].index] > xv : xr[order[j].index] < xv) {
                     order[j + 1] = order[j]
                     j -= 1
                 }
                 order[j + 1] = v
             }
             for i in 0..<k {
-                y[r * k + i] = xr[Int(order[i])]
+                y[r * k + i] = xr[order[i].index]
                 idx[r * k + i] = order[i]
-                runner.decide(Int(order[i]))
+                runner.decide(order[i].index)
             }
         }
     }
@@ -121,7 +121,7 @@ extension Kernels {
         for b in 0..<B {
             for r in 0..<rows {
                 for i in 0..<il {
-                    let j = Int(idx[b * si + r * il + i])
+                    let j = idx[b * si + r * il + i].index
                     precondition(j >= 0 && j < xl, "gather: index \(j) outside 0..<\(xl)")
                     y[(b * rows + r) * il + i] = x[b * sx + r * xl + j]
                 }
@@ -134,7 +134,7 @@ extension Kernels {
                                                _ dx: UnsafeMutablePointer<S>) {
         for b in 0..<B {
             for r in 0..<rows {
-                for i in 0..<il { dx[b * sx + r * xl + Int(idx[b * si + r * il + i])] += dy[(b * rows + r) * il + i] }
+                for i in 0..<il { dx[b * sx + r * xl + idx[b * si + r * il + i].index] += dy[(b * rows + r) * il + i] }
             }
         }
     }
@@ -146,7 +146,7 @@ extension Kernels {
                 let yr = y + (b * rows + r) * n
                 for i in 0..<n { yr[i] = 0 }
                 for i in 0..<k {
-                    let j = Int(idx[b * si + r * k + i])
+                    let j = idx[b * si + r * k + i].index
                     precondition(j >= 0 && j < n, "scatter: index \(j) outside 0..<\(n)")
                     yr[j] += v[b * sv + r * k + i]
                 }
@@ -159,7 +159,7 @@ extension Kernels {
                                                 _ dv: UnsafeMutablePointer<S>) {
         for b in 0..<B {
             for r in 0..<rows {
-                for i in 0..<k { dv[b * sv + r * k + i] += dy[(b * rows + r) * n + Int(idx[b * si + r * k + i])] }
+                for i in 0..<k { dv[b * sv + r * k + i] += dy[(b * rows + r) * n + idx[b * si + r * k + i].index] }
             }
         }
     }
@@ -168,7 +168,7 @@ extension Kernels {
         for r in 0..<R {
             for i in 0..<n { y[r * n + i] = 0 }
             for i in 0..<k {
-                let j = Int(idx[r * k + i])
+                let j = idx[r * k + i].index
                 precondition(j >= 0 && j < n, "oneHot: index \(j) outside 0..<\(n)")
                 y[r * n + j] += 1
             }

@@ -208,7 +208,7 @@ extension ProgramRunner {
             if let d = dx[0] {
                 let L = program.nodes[inNode].last, k = program.nodes[outNode].last
                 let idx = value(op.outputs[1], t)
-                for r in 0..<rows(inNode) { for i in 0..<k { d[r * L + Int(idx[r * k + i])] += dy[r * k + i] } }
+                for r in 0..<rows(inNode) { for i in 0..<k { d[r * L + idx[r * k + i].index] += dy[r * k + i] } }
             }
         case .gatherLast:
             let xl = program.nodes[inNode].last, il = program.nodes[op.inputs[1]].last
