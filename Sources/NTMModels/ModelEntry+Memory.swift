@@ -1,6 +1,6 @@
 // Registry entries for models written forward-only: any MemoryDefinition behind the kit's controller
-// (LSTM, or feedforward with `controller: "feedforward"`) and output layer, and the NTM written with ops (`ntm-ops`), which takes that same
-// public path as proof that it works.
+// (LSTM, or feedforward with `controller: "feedforward"`) and output layer, and the NTM written with
+// ops (`ntm-ops`), which takes that same public path as proof that it works.
 import NTMCore
 import NTMAutodiff
 
