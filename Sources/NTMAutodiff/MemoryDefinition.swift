@@ -72,20 +72,13 @@ public struct ControlledMemory<Memory: MemoryDefinition>: RecurrentDefinition {
     public let controller: ControllerKind
 
     public init(memory: Memory, inputWidth: Int, outputWidth: Int, layers: Int = 1, clipValue: Double = 20,
-                controller: ControllerKind) {
+                controller: ControllerKind = .lstm) {
         self.memory = memory
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
         self.layers = layers
         self.clipValue = clipValue
         self.controller = controller
-    }
-
-    /// With the LSTM controller (the signature code built before `controller` existed was compiled
-    /// against, kept so that it links unchanged).
-    public init(memory: Memory, inputWidth: Int, outputWidth: Int, layers: Int = 1, clipValue: Double = 20) {
-        self.init(memory: memory, inputWidth: inputWidth, outputWidth: outputWidth, layers: layers, clipValue: clipValue,
-                  controller: .lstm)
     }
 
     var hidden: Int { memory.controllerSize }

@@ -35,7 +35,7 @@ public struct ModelConfig: Sendable, Equatable {
     public init(kind: ModelKind, inputWidth: Int, outputWidth: Int, controllerSize: Int, layers: Int,
                 memoryRows: Int = 128, memoryWidth: Int = 20, readHeads: Int = 1, writeHeads: Int = 1,
                 shiftRange: Int = 1, memoryInit: MemoryInit = .constant, weightingInit: WeightingInit = .uniform,
-                clipValue: Float = 20, controller: ControllerKind) {
+                clipValue: Float = 20, controller: ControllerKind = .lstm) {
         self.kind = kind
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
@@ -51,18 +51,6 @@ public struct ModelConfig: Sendable, Equatable {
         self.clipValue = clipValue
         self.controller = controller
         settings = nil
-    }
-
-    /// A configuration with the LSTM controller (the signature code built before `controller` existed
-    /// was compiled against, kept so that it links unchanged).
-    public init(kind: ModelKind, inputWidth: Int, outputWidth: Int, controllerSize: Int, layers: Int,
-                memoryRows: Int = 128, memoryWidth: Int = 20, readHeads: Int = 1, writeHeads: Int = 1,
-                shiftRange: Int = 1, memoryInit: MemoryInit = .constant, weightingInit: WeightingInit = .uniform,
-                clipValue: Float = 20) {
-        self.init(kind: kind, inputWidth: inputWidth, outputWidth: outputWidth, controllerSize: controllerSize, layers: layers,
-                  memoryRows: memoryRows, memoryWidth: memoryWidth, readHeads: readHeads, writeHeads: writeHeads,
-                  shiftRange: shiftRange, memoryInit: memoryInit, weightingInit: weightingInit, clipValue: clipValue,
-                  controller: .lstm)
     }
 
     /// A registered model's configuration from its canonical form (the widths are read from it).
