@@ -3,6 +3,7 @@
 // the preset and validated together.
 import Foundation
 import NTMCore
+import NTMAutodiff
 import NTMModels
 import NTMTasks
 import NTMMemory
@@ -32,6 +33,8 @@ enum SharedFlags {
         FlagSpec("shift-range", "S", "NTM shift range (shifts -S...S)"),
         FlagSpec("memory-init", "KIND", "NTM initial memory: constant, learned or random"),
         FlagSpec("weighting-init", "KIND", "NTM initial weightings: uniform (softmax of N(0, 0.1²)) or first-row (0.994 on row 0)"),
+        FlagSpec("controller", "KIND", "controller of every model that has one (ntm, ntm-ops, memory models): lstm (the preset's, "
+                 + "by default) or feedforward (tanh layers, no recurrent state; the ntm then runs as written with ops)"),
     ]
 
     static let help = FlagSpec("help", nil, "show this help")
@@ -97,6 +100,7 @@ enum ExperimentOptions {
             if let clipNorm { config.plans[kind]!.training.clipNorm = clipNorm }
         }
         try applySizes(args, to: &config, target: sizeTarget)
+        try applyController(args, to: &config)
         for kind in config.models {
             guard var plan = config.plans[kind] else { continue }
             do {
@@ -218,6 +222,40 @@ enum ExperimentOptions {
                         throw .usage("--weighting-init must be one of \(WeightingInit.names), got '\(s)'")
                     }
                     m.weightingInit = wi
+                }
+            }
+            config.plans[kind]!.model = m
+        }
+    }
+
+    /// `--controller lstm|feedforward`: the controller of every model of the run that has a `controller` key
+    /// (the NTM, `ntm-ops`, and memory models registered with ``ModelEntry/controlledMemory(name:keys:defaults:decode:memory:)``).
+    /// A registered model's section is decoded again with the key set, so its canonical configuration
+    /// stays as its entry writes it (no `controller` key for `lstm`).
+    static func applyController(_ args: Arguments, to config: inout ExperimentConfig) throws(NTMError) {
+        guard let name = args.string("controller") else { return }
+        guard let controller = ControllerKind(rawValue: name) else {
+            throw .usage("--controller must be one of \(ControllerKind.names), got '\(name)'")
+        }
+        let takers = config.models.filter { kind in
+            config.plans[kind] != nil && (ModelRegistry.entry(named: kind.rawValue)?.keys.contains("controller") ?? false)
+        }
+        guard !takers.isEmpty else {
+            throw .usage("--controller applies to models with a controller (ntm, ntm-ops, memory models), "
+                         + "not to \(config.models.map(\.rawValue).joined(separator: ", "))")
+        }
+        for kind in takers {
+            var m = config.plans[kind]!.model
+            if kind.isBuiltIn {
+                m.controller = controller
+            } else {
+                var members = m.presetSection.filter { $0.key != "controller" }
+                members.append(.init(key: "controller", value: .string(controller.rawValue)))
+                do {
+                    m = try ModelConfig.decode(kind: kind, settings: .object(members), inputWidth: m.inputWidth,
+                                               outputWidth: m.outputWidth)
+                } catch {
+                    throw .usage("--controller: \(error.message)")
                 }
             }
             config.plans[kind]!.model = m

@@ -2,11 +2,12 @@
 // messages are those the kit had before the registry, keys in the same order, so that presets,
 // config.json files and checkpoints of earlier runs read and write byte for byte as before.
 import NTMCore
+import NTMAutodiff
 import NTMMemory
 
 enum BuiltInModels {
     static let ntmKeys = ["controllerSize", "layers", "memoryRows", "memoryWidth", "readHeads", "writeHeads",
-                          "shiftRange", "memoryInit", "weightingInit", "clipValue"]
+                          "shiftRange", "memoryInit", "weightingInit", "clipValue", "controller"]
     static let baselineKeys = ["hiddenSize", "layers"]
 
     /// Built-in models have no default section: a preset that lists one must configure it.
@@ -39,15 +40,18 @@ enum BuiltInModels {
                                                           default: "constant"))!,
             weightingInit: WeightingInit(rawValue: try o.string("weightingInit", oneOf: WeightingInit.allCases.map(\.rawValue),
                                                                 default: WeightingInit.uniform.rawValue))!,
-            clipValue: Float(try o.double("clipValue", in: 1e-3...1e6, default: 20)))
+            clipValue: Float(try o.double("clipValue", in: 1e-3...1e6, default: 20)),
+            controller: ControllerKind(rawValue: try o.string("controller", oneOf: ControllerKind.allCases.map(\.rawValue),
+                                                              default: ControllerKind.lstm.rawValue))!)
     }
 
-    /// The NTM's preset section. `weightingInit` is written only when not the default, so the resolved
-    /// configuration of a run that does not use it (its `config.json`, and the `experiment` its training
-    /// checkpoints are resumed against) stays as it was before the option existed.
+    /// The NTM's preset section. `controller` and `weightingInit` are written only when not the default, so
+    /// the resolved configuration of a run that does not use them (its `config.json`, and the `experiment`
+    /// its training checkpoints are resumed against) stays as it was before the options existed.
     @Sendable static func ntmSection(_ m: ModelConfig) -> [JSONMember] {
         func int(_ i: Int) -> JSONValue { .number(Double(i)) }
-        var fields: [JSONMember] = [
+        var fields: [JSONMember] = m.controller == .lstm ? [] : [.init(key: "controller", value: .string(m.controller.rawValue))]
+        fields += [
             .init(key: "controllerSize", value: int(m.controllerSize)), .init(key: "layers", value: int(m.layers)),
             .init(key: "memoryRows", value: int(m.memoryRows)), .init(key: "memoryWidth", value: int(m.memoryWidth)),
             .init(key: "readHeads", value: int(m.readHeads)), .init(key: "writeHeads", value: int(m.writeHeads)),
@@ -83,12 +87,19 @@ enum BuiltInModels {
                 }
                 weighting = w
             }
+            var controller = ControllerKind.lstm
+            if let value = config["controller"] {
+                guard let name = value.stringValue, let k = ControllerKind(rawValue: name) else {
+                    throw .runtime("\(source): config 'controller' must be one of \(ControllerKind.names)")
+                }
+                controller = k
+            }
             c = ModelConfig(kind: .ntm, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
                             controllerSize: try int("controllerSize"), layers: try int("layers"),
                             memoryRows: try int("memoryRows"), memoryWidth: try int("memoryWidth"),
                             readHeads: try int("readHeads"), writeHeads: try int("writeHeads"),
                             shiftRange: try int("shiftRange"), memoryInit: mi, weightingInit: weighting,
-                            clipValue: Float(clip))
+                            clipValue: Float(clip), controller: controller)
         } else {
             c = ModelConfig(kind: kind, inputWidth: try int("inputWidth"), outputWidth: try int("outputWidth"),
                             controllerSize: try int("hiddenSize"), layers: try int("layers"))

@@ -36,10 +36,11 @@ public final class GraphModel: SequenceModel {
 
 extension GraphModel {
     /// The NTM of `models.md` written forward-only: ``NTMOpsMemory`` behind ``ControlledMemory``, for a
-    /// built-in NTM configuration.
+    /// built-in NTM configuration (its controller: LSTM or feedforward, as `config.controller` says).
     public static func ntmOpsDefinition(_ config: ModelConfig) -> ControlledMemory<NTMOpsMemory> {
         ControlledMemory(memory: NTMOpsMemory(config: config.memoryConfig), inputWidth: config.inputWidth,
-                         outputWidth: config.outputWidth, layers: config.layers, clipValue: Double(config.clipValue))
+                         outputWidth: config.outputWidth, layers: config.layers, clipValue: Double(config.clipValue),
+                         controller: config.controller)
     }
 
     /// The NTM written forward-only, with the same parameter names, order and first values as the fused

@@ -1,6 +1,7 @@
 // The configuration of a model, its JSON form in checkpoints (`config` metadata), and the factory
 // that builds and initialises it: the built-in models here, registered ones through their entries.
 import NTMCore
+import NTMAutodiff
 import NTMLayers
 import NTMMemory
 
@@ -27,11 +28,14 @@ public struct ModelConfig: Sendable, Equatable {
     /// How the NTM's initial weightings start training; not part of the spec's `config` unless `first-row`.
     public var weightingInit: WeightingInit
     public var clipValue: Float
+    /// The NTM's controller: `lstm` (the fused NTM) or `feedforward` (the NTM written with ops behind tanh
+    /// layers); not part of the spec's `config` unless `feedforward`.
+    public var controller: ControllerKind
 
     public init(kind: ModelKind, inputWidth: Int, outputWidth: Int, controllerSize: Int, layers: Int,
                 memoryRows: Int = 128, memoryWidth: Int = 20, readHeads: Int = 1, writeHeads: Int = 1,
                 shiftRange: Int = 1, memoryInit: MemoryInit = .constant, weightingInit: WeightingInit = .uniform,
-                clipValue: Float = 20) {
+                clipValue: Float = 20, controller: ControllerKind = .lstm) {
         self.kind = kind
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
@@ -45,6 +49,7 @@ public struct ModelConfig: Sendable, Equatable {
         self.memoryInit = memoryInit
         self.weightingInit = weightingInit
         self.clipValue = clipValue
+        self.controller = controller
         settings = nil
     }
 
@@ -167,9 +172,9 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    /// The `config` object of checkpoints, with the keys of the spec's golden files. `weightingInit` (a key
-    /// the spec allows adding) is written only when it is not `uniform`, so checkpoints of the default are
-    /// byte for byte those written before the option existed.
+    /// The `config` object of checkpoints, with the keys of the spec's golden files. `weightingInit` and
+    /// `controller` (keys the spec allows adding) are written only when they are not `uniform` and `lstm`,
+    /// so checkpoints of the defaults are byte for byte those written before the options existed.
     public var json: JSONValue {
         switch kind {
         case .lstm, .gru, .rnn:
@@ -182,6 +187,11 @@ public struct ModelConfig: Sendable, Equatable {
         case .ntm:
             var members: [JSONMember] = [
                 .init(key: "clipValue", value: .number(Double(clipValue))),
+            ]
+            if controller != .lstm {
+                members.append(.init(key: "controller", value: .string(controller.rawValue)))
+            }
+            members += [
                 .init(key: "controllerSize", value: .number(Double(controllerSize))),
                 .init(key: "inputWidth", value: .number(Double(inputWidth))),
                 .init(key: "layers", value: .number(Double(layers))),
@@ -216,7 +226,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var summary: String {
         switch kind {
         case .ntm:
-            return "ntm with a \(layers) x \(controllerSize) LSTM controller, memory \(memoryRows) x \(memoryWidth), "
+            let controllerName = controller == .lstm ? "LSTM" : "feedforward"
+            return "ntm with a \(layers) x \(controllerSize) \(controllerName) controller, memory \(memoryRows) x \(memoryWidth), "
                 + "\(readHeads) read / \(writeHeads) write head\(writeHeads == 1 ? "" : "s"), shift range \(shiftRange), "
                 + "\(memoryInit.rawValue) memory init" + (weightingInit == .uniform ? "" : ", \(weightingInit.rawValue) initial weightings")
         case .lstm, .gru, .rnn:
@@ -232,11 +243,14 @@ public struct ModelConfig: Sendable, Equatable {
         guard kind.isBuiltIn else { return ModelRegistry.entry(kind).countParameters(self) }
         let H = controllerSize, L = layers, gates = kind.gates
         let input = inputWidth + (kind == .ntm ? readHeads * memoryWidth : 0)
-        var n = gates * H * (input + H + 2) + (L - 1) * gates * H * (2 * H + 2)
+        let feedforward = kind == .ntm && controller == .feedforward
+        // LSTM: gate weights and both biases per layer (plus h0, c0 below); feedforward: W_l and b_l.
+        var n = feedforward ? H * (input + 1) + (L - 1) * H * (H + 1)
+            : gates * H * (input + H + 2) + (L - 1) * gates * H * (2 * H + 2)
         switch kind {
         case .ntm:
             let R = readHeads, W = writeHeads, M = memoryWidth, N = memoryRows, S = shiftRange
-            n += 2 * L * H + R * ((M + 2 * S + 4) * (H + 1) + M + N) + W * ((3 * M + 2 * S + 4) * (H + 1) + N) + N * M
+            n += (feedforward ? 0 : 2 * L * H) + R * ((M + 2 * S + 4) * (H + 1) + M + N) + W * ((3 * M + 2 * S + 4) * (H + 1) + N) + N * M
             n += outputWidth * (H + R * M + 1)
         default:
             n += (kind == .lstm ? 2 : 1) * L * H + outputWidth * (H + 1)
@@ -256,7 +270,9 @@ public struct ModelConfig: Sendable, Equatable {
         }
         let R = Double(readHeads), W = Double(writeHeads), N = Double(memoryRows), M = Double(memoryWidth)
         let S = Double(shiftRange)
-        var n = 4 * H * (X + R * M + H) + (L - 1) * 4 * H * (2 * H)
+        // The controller: LSTM gates over input and h, or one product per feedforward layer.
+        var n = controller == .feedforward ? H * (X + R * M) + (L - 1) * H * H
+            : 4 * H * (X + R * M + H) + (L - 1) * 4 * H * (2 * H)
         n += R * (M + 2 * S + 4) * H + W * (3 * M + 2 * S + 4) * H + Y * (H + R * M)
         n += (R + W) * (2 * N * M + N * (2 * S + 1) + 4 * N)  // similarity and addressing
         n += R * N * M + W * 2 * N * M  // reads, erase and add
@@ -273,6 +289,10 @@ public struct ModelConfig: Sendable, Equatable {
     /// Number of scalars the model's caches need per sequence step, for memory estimates.
     public func cacheFloatsPerStep(batch: Int) -> Int {
         guard kind.isBuiltIn else { return ModelRegistry.entry(kind).cacheFloats(self, batch) }
+        // The feedforward NTM runs on the executor: what it keeps, counted from its recorded program.
+        if kind == .ntm && controller == .feedforward {
+            return RecurrentProgram(GraphModel.ntmOpsDefinition(self)).floatsPerStep(batch: batch)
+        }
         let H = controllerSize
         var perSequence = layers * 12 * H + inputWidth + outputWidth * 2
         if kind == .ntm {
@@ -290,6 +310,9 @@ public enum ModelFactory {
     /// a registered model through its entry's `make`.
     public static func make(_ config: ModelConfig, rng: inout RandomSource) -> any SequenceModel {
         switch config.kind {
+        case .ntm where config.controller == .feedforward:
+            // No fused feedforward NTM: the NTM written with ops, behind tanh layers, as the model "ntm".
+            return GraphModel.ntmWithOps(config, kind: "ntm", configJSON: config.json, rng: &rng)
         case .ntm:
             let memory = NTMMemoryAccess(config: config.memoryConfig)
             let controller = LSTMStack(inputSize: config.inputWidth + memory.readSize,

@@ -1,12 +1,14 @@
-// Registry entries for models written forward-only: any MemoryDefinition behind the kit's LSTM
-// controller and output layer, and the NTM written with ops (`ntm-ops`), which takes that same
-// public path as proof that it works.
+// Registry entries for models written forward-only: any MemoryDefinition behind the kit's controller
+// (LSTM, or feedforward with `controller: "feedforward"`) and output layer, and the NTM written with
+// ops (`ntm-ops`), which takes that same public path as proof that it works.
 import NTMCore
 import NTMAutodiff
 
 extension ModelEntry {
-    /// The controller keys every memory entry has, with their defaults: the paper's copy NTM.
-    public static let controllerKeys = ["controllerSize", "layers", "clipValue"]
+    /// The controller keys every memory entry has, with their defaults: the paper's copy NTM (an LSTM
+    /// controller). `controller` (`"lstm"` or `"feedforward"`) is in the canonical configuration only when
+    /// it is `feedforward`, so configurations written before it existed are unchanged.
+    public static let controllerKeys = ["controllerSize", "layers", "clipValue", "controller"]
 
     /// Training of the copy NTM (the copy preset's): 40,000 sequences one at a time, RMSProp at 1e-4 with
     /// momentum 0.9 and decay 0.95, gradient norm clipped at 10. A memory entry trains so by default.
@@ -21,12 +23,12 @@ extension ModelEntry {
         .init(key: "shards", value: .number(1)),
     ])
 
-    /// A model made of `memory` behind an LSTM controller and an output layer (``ControlledMemory``):
-    /// register it and every command takes it by `name`.
+    /// A model made of `memory` behind a controller and an output layer (``ControlledMemory``): register
+    /// it and every command takes it by `name`.
     ///
     /// - Parameters:
     ///   - keys: the memory's own configuration keys; the entry adds ``controllerKeys``
-    ///     (`controllerSize` 100, `layers` 1, `clipValue` 20 unless a preset sets them).
+    ///     (`controllerSize` 100, `layers` 1, `clipValue` 20, `controller` `"lstm"` unless a preset sets them).
     ///   - decode: reads the memory's keys from a preset section or checkpoint config (the `StrictObject`
     ///     readers give one-line errors) and returns them, defaults filled in.
     ///   - memory: builds the memory from the canonical configuration (`config.int("controllerSize")`
@@ -40,16 +42,20 @@ extension ModelEntry {
     ) -> ModelEntry {
         @Sendable func definition(_ config: ModelConfig) -> ControlledMemory<Memory> {
             ControlledMemory(memory: memory(config), inputWidth: config.inputWidth, outputWidth: config.outputWidth,
-                             layers: config.int("layers"), clipValue: config.double("clipValue"))
+                             layers: config.int("layers"), clipValue: config.double("clipValue"),
+                             controller: config["controller"].flatMap { ControllerKind(rawValue: $0.stringValue ?? "") } ?? .lstm)
         }
         return ModelEntry(
             name: name, keys: controllerKeys + keys, defaults: defaults,
             decode: { section, _, _ in
-                let controller: [JSONMember] = [
+                var controller: [JSONMember] = [
                     .init(key: "controllerSize", value: .number(Double(try section.int("controllerSize", in: 1...8192, default: 100)))),
                     .init(key: "layers", value: .number(Double(try section.int("layers", in: 1...16, default: 1)))),
                     .init(key: "clipValue", value: .number(try section.double("clipValue", in: 1e-3...1e6, default: 20))),
                 ]
+                let kind = try section.string("controller", oneOf: ControllerKind.allCases.map(\.rawValue),
+                                              default: ControllerKind.lstm.rawValue)
+                if kind != ControllerKind.lstm.rawValue { controller.append(.init(key: "controller", value: .string(kind))) }
                 return .object(controller + (try decode(section)))
             },
             make: { config, rng in
