@@ -37,14 +37,15 @@ import NTMAutodiff
 /// r^i_t = M_tᵀ w^{r,i}_t
 /// ```
 /// Reads see the memory after this step's write, as in the paper. The state starts at zero (memory,
-/// usage, links, precedence, every weighting, the first reads `r_0`), as in the paper; nothing about
-/// the start is learned.
+/// usage, links, precedence, every weighting, the first reads `r_0`), as in DeepMind's implementation;
+/// nothing about the start is learned. The clip of `ξ` is the kit's addition.
 public struct DNCMemory: MemoryDefinition {
     public var controllerSize: Int
     public var rows: Int
     public var width: Int
     public var readHeads: Int
-    /// `C`, the clip of the interface vector (the kit's NTM clips its head parameters the same way).
+    /// `C`, the clip of the interface vector: the kit's addition (the paper has none), as its NTM clips
+    /// its head parameters.
     public var clipValue: Double
 
     public init(controllerSize: Int, rows: Int = 64, width: Int = 20, readHeads: Int = 2, clipValue: Double = 20) {

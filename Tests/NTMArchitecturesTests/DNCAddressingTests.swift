@@ -1,5 +1,6 @@
-// The DNC's addressing pieces on constructed values: allocation order (ties included, from random
-// states as well as constructed ones), reuse of freed rows, and the temporal links' read directions.
+// The DNC's addressing pieces on constructed values: allocation order (a constructed tie, and random
+// usage states rather than the all-zero start, where rounding decides), reuse of freed rows, and the
+// temporal links' read directions.
 import Testing
 import NTMCore
 import NTMAutodiff

@@ -31,9 +31,9 @@ struct ArchitectureCommandTests {
         let count = Self.dncParameters(x: 9, y: 8, h: 100, rows: 64, width: 20, heads: 2)
         #expect(report.contains("| dnc | \(count.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))) | 12 |"),
                 "report.md lacks the DNC's parameter count \(count)")
-        for (model, recorded) in [("dnc", "read_weights.1"), ("memnet", "read_weights.2")] {
+        for (model, recorded) in [("dnc", "write_weights.0"), ("memnet", "read_weights.2")] {
             let figure = try String(contentsOfFile: dir + "/memory-\(model).svg", encoding: .utf8)
-            #expect(figure.hasPrefix("<svg") && figure.contains(recorded) && figure.contains("write_weights.0"), "\(model) figure")
+            #expect(figure.hasPrefix("<svg") && figure.contains(recorded) && figure.contains("read_weights.0"), "\(model) figure")
             let checkpoint = dir + "/\(model).safetensors"
             let (built, config) = try Checkpoint.loadModel(path: checkpoint)
             #expect(built.kind == model && config.kind.rawValue == model)
