@@ -22,9 +22,6 @@ public enum FeedforwardLayers {
         }
     }
 
-    /// Number of parameter tensors ``specs(prefix:inputSize:hiddenSize:layers:)`` declares.
-    public static func specCount(layers: Int) -> Int { 2 * layers }
-
     /// One step: `h^L` for the input `u` (`[inputSize]`).
     public static func step(_ g: StepGraph, prefix: String, input u: Var, layers: Int) -> Var {
         var h = u

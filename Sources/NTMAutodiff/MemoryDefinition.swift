@@ -129,8 +129,7 @@ public struct ControlledMemory<Memory: MemoryDefinition>: RecurrentDefinition {
     /// Initialises the controller (an LSTM as ``LSTMStack`` does; feedforward layers Glorot-uniform with
     /// zero biases), then the memory, then the output layer, each from `rng` in that order.
     public func initialize(_ parameters: [Parameter], rng: inout RandomSource) {
-        let nc = controller == .lstm ? 4 * layers + 2 : FeedforwardLayers.specCount(layers: layers)
-        let nm = memory.parameterSpecs.count
+        let nc = controllerSpecs.count, nm = memory.parameterSpecs.count
         let specs = parameterSpecs
         for i in 0..<nc { specs[i].initializer.fill(buffer(parameters[i]), shape: specs[i].shape, rng: &rng) }
         memory.initialize(Array(parameters[nc..<(nc + nm)]), rng: &rng)
