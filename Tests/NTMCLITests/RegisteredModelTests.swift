@@ -20,7 +20,10 @@ struct RegisteredModelTests {
     @Test func registryRefusesTakenOddAndReservedNames() throws {
         #expect(ModelRegistry.names.prefix(4) == ["ntm", "lstm", "gru", "rnn"] && ModelRegistry.names.contains(Self.name))
         #expect(ModelKind(rawValue: Self.name) == SlotRNN.kind && ModelKind(rawValue: "slot-rnm") == nil)
-        #expect(ModelKind.names.hasSuffix(", \(Self.name)") && !SlotRNN.kind.isBuiltIn && ModelKind.rnn.isBuiltIn)
+        // Other suites may register more models (the DNC, the memory network) before or after this one runs:
+        // the built-ins come first, and the registered name is listed once, wherever it falls.
+        #expect(ModelKind.names.hasPrefix("ntm, lstm, gru, rnn, ") && ModelKind.names.components(separatedBy: ", ").filter { $0 == Self.name }.count == 1)
+        #expect(!SlotRNN.kind.isBuiltIn && ModelKind.rnn.isBuiltIn)
         func entry(_ name: String, keys: [String] = ["size"]) -> ModelEntry {
             ModelEntry(name: name, keys: keys, decode: { _, _, _ throws(NTMError) in .object([]) },
                        make: { config, rng in SlotRNN(config: config, rng: &rng) })
