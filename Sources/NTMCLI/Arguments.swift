@@ -66,6 +66,28 @@ public struct Arguments {
         }
     }
 
+    /// Splits the operands of a command that takes some (`report DIR...`, `notebook run FILE`) from its flags:
+    /// an argument not starting with `--` is an operand unless it is the value of the flag before it.
+    public static func separatingOperands(_ arguments: [String], specs: [FlagSpec]) -> (operands: [String], flags: [String]) {
+        var operands: [String] = [], flags: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a.hasPrefix("--") {
+                flags.append(a)
+                let name = String(a.dropFirst(2))
+                if !name.contains("="), specs.first(where: { $0.name == name })?.valueName != nil, i + 1 < arguments.count {
+                    flags.append(arguments[i + 1])
+                    i += 1
+                }
+            } else {
+                operands.append(a)
+            }
+            i += 1
+        }
+        return (operands, flags)
+    }
+
     public func has(_ name: String) -> Bool { values[name] != nil || switches.contains(name) }
 
     public func string(_ name: String) -> String? { values[name] }

@@ -11,6 +11,8 @@ public enum NTMCLI {
         ("eval", EvalCommand.summary),
         ("trace", TraceCommand.summary),
         ("perf", PerfCommand.summary),
+        ("report", ReportCommand.summary),
+        ("notebook", NotebookCommand.summary),
     ]
 
     public static var usage: String {
@@ -55,6 +57,8 @@ public enum NTMCLI {
         case "eval": return try EvalCommand.run(rest)
         case "trace": return try TraceCommand.run(rest)
         case "perf": return try PerfCommand.run(rest)
+        case "report": return try ReportCommand.run(rest, commandLine: commandLine)
+        case "notebook": return try NotebookCommand.run(rest)
         case "help", "--help", "-h":
             print(usage)
             return 0

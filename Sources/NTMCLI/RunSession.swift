@@ -83,11 +83,11 @@ enum RunSession {
         let report: RunReport
         switch run.status {
         case .finished:
-            report = RunReport(config: config, results: run.results, command: command, manifest: .current(), status: .finished)
+            report = RunReport(config: config, results: run.results, command: command, manifest: .current(threads: threads), status: .finished)
         case .interrupted:
-            report = RunReport(config: config, results: run.results, command: command, manifest: .current(), status: .interrupted)
+            report = RunReport(config: config, results: run.results, command: command, manifest: .current(threads: threads), status: .interrupted)
         case .failed(let error):
-            report = RunReport(config: config, results: run.results, command: command, manifest: .current(), status: .failed,
+            report = RunReport(config: config, results: run.results, command: command, manifest: .current(threads: threads), status: .failed,
                                failure: error.message)
         }
         do { try report.write(to: out) } catch {

@@ -112,7 +112,7 @@ struct SeedsRun {
                 break
             }
         }
-        let report = SeedsReport(config: config, seeds: seeds, runs: reports, command: recorded, manifest: .current(),
+        let report = SeedsReport(config: config, seeds: seeds, runs: reports, command: recorded, manifest: .current(threads: threads),
                                  status: status, failure: failure?.message)
         do { try report.write(to: out) } catch {
             if let failure { throw failure }

@@ -94,6 +94,7 @@ public struct RunReport {
             .init(key: "seed", value: int(Int(config.seed))),
             .init(key: "command", value: .string(command)),
             .init(key: "kernels", value: .string(manifest.kernels)),
+            .init(key: "provenance", value: manifest.json),
             .init(key: "status", value: .string(status.rawValue)),
         ]
         if let failure { top.append(.init(key: "error", value: .string(failure))) }
@@ -250,7 +251,8 @@ public struct RunReport {
     /// A model's size and training settings as a list item: `- **ntm**: ntm with ...; 40,000 sequences in batches of 1, ...`.
     static func trainingLine(_ r: ModelResult) -> String {
         let t = r.training
-        return "- **\(r.kind.rawValue)**: \(r.config.summary); \(Markdown.count(t.sequences)) sequences in batches of \(t.batch), "
+        return "- **\(r.kind.rawValue)**: \(r.config.summary); \(Markdown.count(t.sequences)) sequences in batches of \(t.batch) "
+            + "(\(t.shards) shard\(t.shards == 1 ? "" : "s")), "
             + "\(t.optimizer.summary), "
             + (t.clipNorm > 0 ? "gradient norm clipped at \(t.clipNorm)" : "gradient norm not clipped")
             + (t.clipGradValue > 0 ? ", values at ±\(t.clipGradValue)" : "")

@@ -140,6 +140,7 @@ public struct SeedsReport {
             .init(key: "seeds", value: .array(seeds.map { int(Int($0)) })),
             .init(key: "command", value: .string(command)),
             .init(key: "kernels", value: .string(manifest.kernels)),
+            .init(key: "provenance", value: manifest.json),
             .init(key: "status", value: .string(status.rawValue)),
         ]
         if let failure { top.append(.init(key: "error", value: .string(failure))) }

@@ -16,6 +16,14 @@ public struct EvaluationResult: Sendable, Equatable {
     public var repeats: Int? = nil
 
     public var point: TaskPoint { TaskPoint(length: length, repeats: repeats) }
+
+    public init(length: Int, sequences: Int, costBits: Double, bitErrors: Double, repeats: Int? = nil) {
+        self.length = length
+        self.sequences = sequences
+        self.costBits = costBits
+        self.bitErrors = bitErrors
+        self.repeats = repeats
+    }
 }
 
 public enum Evaluation {

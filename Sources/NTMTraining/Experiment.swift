@@ -21,6 +21,20 @@ public struct ModelResult: Sendable {
     /// The first evaluation sequence at ``ExperimentConfig/readingPoint`` through the trained model, for
     /// models that record tensors (the NTM's weightings); nil for the others and for unfinished runs.
     public var example: RecordedExample? = nil
+
+    public init(kind: ModelKind, config: ModelConfig, training: TrainingSettings, parameters: Int, outcome: TrainingOutcome,
+                evaluation: [EvaluationResult], checkpoint: SafeTensorsFile, finished: Bool = true,
+                example: RecordedExample? = nil) {
+        self.kind = kind
+        self.config = config
+        self.training = training
+        self.parameters = parameters
+        self.outcome = outcome
+        self.evaluation = evaluation
+        self.checkpoint = checkpoint
+        self.finished = finished
+        self.example = example
+    }
 }
 
 /// How an experiment is steered: stopping, training checkpoints, resuming, non-finite steps.

@@ -113,6 +113,18 @@ public struct TrainingOutcome: Sendable {
     /// The level an advancing curriculum reached (nil without one).
     public var curriculumLevel: Int? = nil
 
+    public init(sequences: Int, steps: Int, wallSeconds: Double, curve: [CurvePoint], skippedSteps: Int,
+                validation: [ValidationPoint], selected: ValidationPoint?, curriculumLevel: Int? = nil) {
+        self.sequences = sequences
+        self.steps = steps
+        self.wallSeconds = wallSeconds
+        self.curve = curve
+        self.skippedSteps = skippedSteps
+        self.validation = validation
+        self.selected = selected
+        self.curriculumLevel = curriculumLevel
+    }
+
     /// The first validation with fewer than `bitErrors` errors per sequence: when the task was solved.
     public func firstSolved(below bitErrors: Double) -> ValidationPoint? {
         validation.first { $0.bitErrors < bitErrors }

@@ -1,0 +1,249 @@
+// Running one notebook block: an `ntm-bench` command in this process (so a binary that registers its own
+// models runs notebooks about them), or a check script in python3 or sh; or, with --from, reading the run a
+// block made earlier back from its directory. A block's output is what the notebook shows under it.
+import Foundation
+import NTMCore
+import NTMReport
+
+struct NotebookRunner {
+    /// The notebook's absolute path.
+    let notebook: String
+    /// Its file name without `.md`: the prefix of its figures.
+    let stem: String
+    /// One directory per block: `runs/NAME`.
+    let runs: String
+    /// Read saved runs instead of training (`--from`).
+    let fromSaved: Bool
+
+    enum Output {
+        /// The output lines, and the figures (file name in the run, SVG text) shown with them.
+        case made([String], figures: [(name: String, content: String)])
+        case skipped(String)
+    }
+
+    var folder: String { URL(fileURLWithPath: notebook).deletingLastPathComponent().path }
+
+    /// Where a block's figure lives beside the notebook: `STEM-NAME-FILE`.
+    func figurePath(_ block: NotebookBlock, _ file: String) -> String {
+        "\(folder)/\(stem)-\(block.name)-\(file.replacingOccurrences(of: "/", with: "-"))"
+    }
+
+    func existingFigures(of block: NotebookBlock) -> [String] {
+        let prefix = "\(stem)-\(block.name)-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".svg") }.map { "\(folder)/\($0)" }
+    }
+
+    func output(of block: NotebookBlock) throws(NTMError) -> Output {
+        switch block.kind {
+        case .command: return try command(block)
+        case .check(let language): return try check(block, language: language)
+        }
+    }
+
+    // MARK: - ntm-bench blocks
+
+    func command(_ block: NotebookBlock) throws(NTMError) -> Output {
+        var words = try Self.words(of: block.body).map(substitutingRuns)
+        guard let program = words.first else { throw .usage("the block is empty; write one command, as in 'ntm-bench copy'") }
+        guard program == "ntm-bench" || program == CommandLineText.program else {
+            throw .usage("the block runs '\(program)'; a notebook block runs \(CommandLineText.program) (a binary that registers "
+                         + "its own models checks notebooks about them)")
+        }
+        words.removeFirst()
+        guard let name = words.first else { throw .usage("the block names no command (as in 'ntm-bench copy --length 20')") }
+        guard name != "notebook" else { throw .usage("a notebook block cannot run another notebook") }
+        let trains = TaskCommand.named(name) != nil || name == "train"
+        let directory = "\(runs)/\(block.name)"
+        if trains {
+            if words.contains(where: { $0 == "--out" || $0.hasPrefix("--out=") }) {
+                throw .usage("the block gives --out; the notebook chooses each run's directory ($RUNS/\(block.name)): remove it")
+            }
+            if fromSaved { return try savedReport(block, directory: directory) }
+            words += ["--out", directory, "--quiet"]
+        }
+        let (status, text) = try Self.capturingStandardOutput { () throws(NTMError) -> Int32 in
+            try NTMCLI.dispatch(words)
+        }
+        guard status == 0 else { throw .runtime("'\(CommandLineText.render(words))' exited with status \(status)") }
+        if trains { return try reportOutput(block, directory: directory) }
+        return .made(Self.fenced(unsubstitutingRuns(text)), figures: [])
+    }
+
+    /// A run made earlier: its report rebuilt from its files into a scratch directory (the saved run is
+    /// only read), then shown as a fresh run's would be.
+    func savedReport(_ block: NotebookBlock, directory: String) throws(NTMError) -> Output {
+        guard FileManager.default.fileExists(atPath: directory + "/results.json") else {
+            throw .usage("\(directory) holds no run (no results.json); run the notebook without --from to make it")
+        }
+        let scratch = NSTemporaryDirectory() + "ntm-notebook-\(ProcessInfo.processInfo.processIdentifier)-\(block.name)"
+        try? FileManager.default.removeItem(atPath: scratch)
+        do { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) } catch {
+            throw .runtime("cannot create \(scratch): \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        switch try SavedRun.kind(of: directory) {
+        case .run: try SavedRun.report(directory: directory).write(to: scratch)
+        case .seeds: try SavedRun.seedsReport(directories: [directory]).write(to: scratch)
+        }
+        return try reportOutput(block, directory: scratch)
+    }
+
+    /// A run's report.md, its headings moved to the block's level and its directory written `$RUNS/NAME`,
+    /// followed by its figures.
+    func reportOutput(_ block: NotebookBlock, directory: String) throws(NTMError) -> Output {
+        guard let data = FileManager.default.contents(atPath: directory + "/report.md") else {
+            throw .runtime("the run wrote no report (\(directory)/report.md)")
+        }
+        let level = block.attributes["level"].flatMap(Int.init) ?? 3
+        var lines: [String] = []
+        var inFence = false, afterRegenerate = false
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") { inFence.toggle() }
+            if !inFence && line.hasPrefix("#") {
+                lines.append(String(repeating: "#", count: level - 1) + line)
+                continue
+            }
+            if line == "Regenerate with:" { afterRegenerate = true }
+            if inFence && afterRegenerate && !line.hasPrefix("```") {
+                // The command that made the run, with the directory the notebook gave it (a saved run may have
+                // been made elsewhere, under another name).
+                lines.append(Self.replacingOut(line, with: "$RUNS/\(block.name)"))
+                afterRegenerate = false
+                continue
+            }
+            lines.append(unsubstitutingRuns(line))
+        }
+        while lines.last == "" { lines.removeLast() }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".svg") }.sorted()
+        var figures: [(name: String, content: String)] = []
+        for name in names {
+            guard let svg = FileManager.default.contents(atPath: "\(directory)/\(name)") else { continue }
+            figures.append((name, String(decoding: svg, as: UTF8.self)))
+        }
+        if !figures.isEmpty {
+            lines.append("")
+            for f in figures {
+                let file = URL(fileURLWithPath: figurePath(block, f.name)).lastPathComponent
+                lines.append("![\(block.name): \(f.name)](\(file))")
+            }
+        }
+        return .made(lines, figures: figures)
+    }
+
+    static func replacingOut(_ command: String, with directory: String) -> String {
+        var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        if let i = words.firstIndex(of: "--out"), i + 1 < words.count { words[i + 1] = directory }
+        return words.joined(separator: " ")
+    }
+
+    // MARK: - check blocks
+
+    func check(_ block: NotebookBlock, language: String) throws(NTMError) -> Output {
+        let python = ProcessInfo.processInfo.environment["NTM_NOTEBOOK_PYTHON"] ?? "python3"
+        let interpreter = language == "python" ? python : "sh"
+        if !block.requires.isEmpty {
+            let probe = "import " + block.requires.joined(separator: ", ")
+            let (status, _, _) = try run(interpreter, ["-c", probe])
+            if status != 0 {
+                return .skipped("needs the Python module\(block.requires.count == 1 ? "" : "s") \(block.requires.joined(separator: ", ")) "
+                                + "(not importable by \(interpreter); set NTM_NOTEBOOK_PYTHON to a Python that has them)")
+            }
+        }
+        let (status, out, err) = try run(interpreter, ["-c", substitutingRuns(block.body)])
+        guard status == 0 else {
+            let last = err.split(separator: "\n").last.map(String.init) ?? "no message"
+            throw .runtime("the \(language) check exited with status \(status): \(last)")
+        }
+        return .made(Self.fenced(unsubstitutingRuns(out)), figures: [])
+    }
+
+    func run(_ program: String, _ arguments: [String]) throws(NTMError) -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NTM_RUNS"] = runs
+        process.environment = environment
+        // Standard error goes to a file, so that a chatty script cannot fill a pipe nobody reads and stall.
+        let errPath = NSTemporaryDirectory() + "ntm-notebook-stderr-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: errPath, contents: nil), let errHandle = FileHandle(forWritingAtPath: errPath) else {
+            throw .runtime("cannot create \(errPath)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        let outPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errHandle
+        do { try process.run() } catch { throw .runtime("cannot start \(program): \(error.localizedDescription)") }
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try? errHandle.close()
+        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    // MARK: - Text
+
+    func substitutingRuns(_ text: String) -> String {
+        text.replacingOccurrences(of: "${RUNS}", with: runs).replacingOccurrences(of: "$RUNS", with: runs)
+    }
+
+    func unsubstitutingRuns(_ text: String) -> String { text.replacingOccurrences(of: runs, with: "$RUNS") }
+
+    /// Standard output shown as a fenced text block.
+    static func fenced(_ text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while lines.last == "" { lines.removeLast() }
+        return ["```text"] + lines + ["```"]
+    }
+
+    /// A block's command split into words as a shell would for simple commands: whitespace separates,
+    /// '…' and "…" quote, a backslash at the end of a line continues it.
+    static func words(of body: String) throws(NTMError) -> [String] {
+        let text = body.replacingOccurrences(of: "\\\n", with: " ")
+        guard !text.contains("\n") || text.split(separator: "\n").filter({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }).count <= 1 else {
+            throw .usage("the block holds more than one command; give each its own block (or continue a line with a trailing \\)")
+        }
+        var words: [String] = [], current = "", quote: Character?, hasWord = false
+        for c in text {
+            if let q = quote {
+                if c == q { quote = nil } else { current.append(c) }
+            } else if c == "'" || c == "\"" {
+                quote = c
+                hasWord = true
+            } else if c == " " || c == "\t" || c == "\n" {
+                if hasWord { words.append(current) }
+                current = ""
+                hasWord = false
+            } else {
+                current.append(c)
+                hasWord = true
+            }
+        }
+        guard quote == nil else { throw .usage("a quote in the block is never closed") }
+        if hasWord { words.append(current) }
+        return words
+    }
+
+    /// Runs `body` with the process's standard output sent to a temporary file, and returns what it printed.
+    static func capturingStandardOutput(_ body: () throws(NTMError) -> Int32) throws(NTMError) -> (Int32, String) {
+        let path = NSTemporaryDirectory() + "ntm-notebook-stdout-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .runtime("cannot create \(path): \(String(cString: strerror(errno)))") }
+        fflush(nil)
+        let saved = dup(STDOUT_FILENO)
+        dup2(fd, STDOUT_FILENO)
+        var status: Int32 = 0
+        var failure: NTMError?
+        do { status = try body() } catch { failure = error }
+        fflush(nil)
+        dup2(saved, STDOUT_FILENO)
+        close(saved)
+        close(fd)
+        let data = FileManager.default.contents(atPath: path) ?? Data()
+        try? FileManager.default.removeItem(atPath: path)
+        if let failure { throw failure }
+        return (status, String(decoding: data, as: UTF8.self))
+    }
+}
