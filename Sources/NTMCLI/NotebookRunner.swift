@@ -62,9 +62,7 @@ struct NotebookRunner {
             if fromSaved { return try savedReport(block, directory: directory) }
             words += ["--out", directory, "--quiet"]
         }
-        let (status, text) = try Self.capturingStandardOutput { () throws(NTMError) -> Int32 in
-            try NTMCLI.dispatch(words)
-        }
+        let (status, text) = try StandardOutput.capturing { () throws(NTMError) -> Int32 in try NTMCLI.dispatch(words) }
         guard status == 0 else { throw .runtime("'\(CommandLineText.render(words))' exited with status \(status)") }
         if trains { return try reportOutput(block, directory: directory) }
         return .made(Self.fenced(unsubstitutingRuns(text)), figures: [])
@@ -224,26 +222,5 @@ struct NotebookRunner {
         guard quote == nil else { throw .usage("a quote in the block is never closed") }
         if hasWord { words.append(current) }
         return words
-    }
-
-    /// Runs `body` with the process's standard output sent to a temporary file, and returns what it printed.
-    static func capturingStandardOutput(_ body: () throws(NTMError) -> Int32) throws(NTMError) -> (Int32, String) {
-        let path = NSTemporaryDirectory() + "ntm-notebook-stdout-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .runtime("cannot create \(path): \(String(cString: strerror(errno)))") }
-        fflush(nil)
-        let saved = dup(STDOUT_FILENO)
-        dup2(fd, STDOUT_FILENO)
-        var status: Int32 = 0
-        var failure: NTMError?
-        do { status = try body() } catch { failure = error }
-        fflush(nil)
-        dup2(saved, STDOUT_FILENO)
-        close(saved)
-        close(fd)
-        let data = FileManager.default.contents(atPath: path) ?? Data()
-        try? FileManager.default.removeItem(atPath: path)
-        if let failure { throw failure }
-        return (status, String(decoding: data, as: UTF8.self))
     }
 }

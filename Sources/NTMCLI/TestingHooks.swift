@@ -35,3 +35,11 @@ extension NTMCLI {
         }
     }
 }
+
+extension NTMCLI {
+    /// `run(arguments:)`, returning what the command printed (its standard output) with its exit status.
+    @_spi(Testing) public static func runCapturing(arguments: [String]) -> (status: Int32, output: String) {
+        let captured = try? StandardOutput.capturing { () throws(NTMError) -> Int32 in run(arguments: arguments) }
+        return captured.map { (status: $0.0, output: $0.1) } ?? (status: 1, output: "")
+    }
+}
