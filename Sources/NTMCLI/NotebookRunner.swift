@@ -4,6 +4,7 @@
 import Foundation
 import NTMCore
 import NTMReport
+import NTMTraining
 
 struct NotebookRunner {
     /// The notebook's absolute path.
@@ -59,37 +60,67 @@ struct NotebookRunner {
             if words.contains(where: { $0 == "--out" || $0.hasPrefix("--out=") }) {
                 throw .usage("the block gives --out; the notebook chooses each run's directory ($RUNS/\(block.name)): remove it")
             }
-            if fromSaved { return try savedReport(block, directory: directory) }
+            if fromSaved { return try savedReport(block, words: words, directory: directory) }
             words += ["--out", directory, "--quiet"]
         }
         let (status, text) = try StandardOutput.capturing { () throws(NTMError) -> Int32 in try NTMCLI.dispatch(words) }
         guard status == 0 else { throw .runtime("'\(CommandLineText.render(words))' exited with status \(status)") }
-        if trains { return try reportOutput(block, directory: directory) }
+        if trains { return try reportOutput(block, directory: directory, command: CommandLineText.render(words)) }
         return .made(Self.fenced(unsubstitutingRuns(text)), figures: [])
     }
 
     /// A run made earlier: its report rebuilt from its files into a scratch directory (the saved run is
     /// only read), then shown as a fresh run's would be.
-    func savedReport(_ block: NotebookBlock, directory: String) throws(NTMError) -> Output {
+    func savedReport(_ block: NotebookBlock, words: [String], directory: String) throws(NTMError) -> Output {
         guard FileManager.default.fileExists(atPath: directory + "/results.json") else {
             throw .usage("\(directory) holds no run (no results.json); run the notebook without --from to make it")
         }
+        let command = CommandLineText.render(words + ["--out", directory, "--quiet"])
         let scratch = NSTemporaryDirectory() + "ntm-notebook-\(ProcessInfo.processInfo.processIdentifier)-\(block.name)"
         try? FileManager.default.removeItem(atPath: scratch)
         do { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) } catch {
             throw .runtime("cannot create \(scratch): \(error.localizedDescription)")
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // The saved run must be the block's experiment: the same resolved settings, seed for seed.
+        let runs: [RunReport]
         switch try SavedRun.kind(of: directory) {
-        case .run: try SavedRun.report(directory: directory).write(to: scratch)
-        case .seeds: try SavedRun.seedsReport(directories: [directory]).write(to: scratch)
+        case .run:
+            let report = try SavedRun.report(directory: directory)
+            try report.write(to: scratch)
+            runs = [report]
+        case .seeds:
+            let report = try SavedRun.seedsReport(directories: [directory])
+            try report.write(to: scratch)
+            runs = report.runs
         }
-        return try reportOutput(block, directory: scratch)
+        if let task = TaskCommand.named(words[0]) {
+            let (config, seeds) = try task.resolvedExperiment(Array(words.dropFirst()))
+            let made = runs.map(\.config.seed)
+            if let seeds, seeds != made {
+                throw .usage("\(directory) holds seeds \(made.map(String.init).joined(separator: ",")), the block asks for "
+                             + "\(seeds.map(String.init).joined(separator: ",")); run the block again without --from")
+            }
+            if seeds == nil && made != [config.seed] {
+                throw .usage("\(directory) holds a run of seed \(made.map(String.init).joined(separator: ",")), the block asks for seed \(config.seed)")
+            }
+            for run in runs {
+                var wanted = config
+                wanted.seed = run.config.seed
+                if let difference = Experiment.firstDifference(checkpoint: Preset.encode(run.config), now: Preset.encode(wanted)) {
+                    throw .usage("the saved run in \(directory) is not the block's experiment: "
+                                 + difference.replacingOccurrences(of: "in the checkpoint", with: "in the saved run")
+                                     .replacingOccurrences(of: " now", with: " in the block")
+                                 + "; run the block again without --from")
+                }
+            }
+        }
+        return try reportOutput(block, directory: scratch, command: command)
     }
 
     /// A run's report.md, its headings moved to the block's level and its directory written `$RUNS/NAME`,
     /// followed by its figures.
-    func reportOutput(_ block: NotebookBlock, directory: String) throws(NTMError) -> Output {
+    func reportOutput(_ block: NotebookBlock, directory: String, command: String) throws(NTMError) -> Output {
         guard let data = FileManager.default.contents(atPath: directory + "/report.md") else {
             throw .runtime("the run wrote no report (\(directory)/report.md)")
         }
@@ -104,9 +135,9 @@ struct NotebookRunner {
             }
             if line == "Regenerate with:" { afterRegenerate = true }
             if inFence && afterRegenerate && !line.hasPrefix("```") {
-                // The command that made the run, with the directory the notebook gave it (a saved run may have
-                // been made elsewhere, under another name).
-                lines.append(Self.replacingOut(line, with: "$RUNS/\(block.name)"))
+                // The block's command, as the notebook ran it (a saved run may have been made elsewhere, under
+                // another directory, with other threads: none of which changes a number).
+                lines.append(unsubstitutingRuns(command))
                 afterRegenerate = false
                 continue
             }
@@ -127,12 +158,6 @@ struct NotebookRunner {
             }
         }
         return .made(lines, figures: figures)
-    }
-
-    static func replacingOut(_ command: String, with directory: String) -> String {
-        var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        if let i = words.firstIndex(of: "--out"), i + 1 < words.count { words[i + 1] = directory }
-        return words.joined(separator: " ")
     }
 
     // MARK: - check blocks

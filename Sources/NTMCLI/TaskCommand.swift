@@ -129,6 +129,15 @@ struct TaskCommand: Sendable {
                                       command: RunSession.recordedCommand(name, raw), hooks: hooks).status
     }
 
+    /// The experiment a command line would run, and its seeds with `--seeds`, without running it: what a
+    /// saved run must match to stand for the command (`notebook --from`).
+    func resolvedExperiment(_ raw: [String]) throws(NTMError) -> (config: ExperimentConfig, seeds: [UInt64]?) {
+        let args = try Arguments(command: name, arguments: raw, specs: specs)
+        let models = try args.string("models").map { list throws(NTMError) in try ExperimentOptions.models(list) }
+        let config = try ExperimentOptions.resolve(args, sizeTarget: nil, command: self, models: models)
+        return (config, try args.string("seeds").map(SeedsRun.parse))
+    }
+
     func startNote(_ config: ExperimentConfig, threads: Int) -> String {
         let range = config.task.kind == .copy ? "lengths \(config.task.minLength)-\(config.task.length)"
             : "\(config.task.lengthNoun) \(config.task.minLength)-\(config.task.length)"

@@ -143,7 +143,7 @@ struct RegisteredModelTests {
         #expect(mine["config"]?.serialized() == #"{"hiddenSize":8,"inputWidth":9,"outputWidth":8,"slots":4}"#)
         #expect(mine["eval"]?.arrayValue?.map { $0["length"]?.intValue } == [3, 6])
         let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
-        for text in ["| slot-rnn | 232 | 40 |", "- **slot-rnn**: slot-rnn with hiddenSize 8, slots 4; 40 sequences in batches of 2, Adam",
+        for text in ["| slot-rnn | 232 | 40 |", "- **slot-rnn**: slot-rnn with hiddenSize 8, slots 4; 40 sequences in batches of 2 (1 shard), Adam",
                      "The SLOT-RNN on the first evaluation sequence", "drawn in `memory-slot-rnn.svg`", "| `slots.0` |",
                      "`memory-slot-rnn.svg`, ", "`slot-rnn.safetensors`"] {
             #expect(report.contains(text), "report.md lacks '\(text)'")
