@@ -82,20 +82,20 @@ struct NotebookRunner {
             throw .runtime("cannot create \(scratch): \(error.localizedDescription)")
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        // The saved run must be the block's experiment: the same resolved settings, seed for seed.
+        // The saved run must be the block's experiment: the same resolved settings, seed for seed. It may have
+        // trained more models than the block names: each model's run depends on its own settings and seed
+        // only (random streams are per model), so the block's models are taken from it.
+        let experiment = try TaskCommand.named(words[0]).map { task throws(NTMError) in try task.resolvedExperiment(Array(words.dropFirst())) }
         let runs: [RunReport]
+        var seedsReport: SeedsReport?
         switch try SavedRun.kind(of: directory) {
-        case .run:
-            let report = try SavedRun.report(directory: directory)
-            try report.write(to: scratch)
-            runs = [report]
+        case .run: runs = [try SavedRun.report(directory: directory, models: experiment?.config.models)]
         case .seeds:
-            let report = try SavedRun.seedsReport(directories: [directory])
-            try report.write(to: scratch)
+            let report = try SavedRun.seedsReport(directories: [directory], models: experiment?.config.models)
             runs = report.runs
+            seedsReport = report
         }
-        if let task = TaskCommand.named(words[0]) {
-            let (config, seeds) = try task.resolvedExperiment(Array(words.dropFirst()))
+        if let (config, seeds) = experiment {
             let made = runs.map(\.config.seed)
             if let seeds, seeds != made {
                 throw .usage("\(directory) holds seeds \(made.map(String.init).joined(separator: ",")), the block asks for "
@@ -107,7 +107,10 @@ struct NotebookRunner {
             for run in runs {
                 var wanted = config
                 wanted.seed = run.config.seed
-                if let difference = Experiment.firstDifference(checkpoint: Preset.encode(run.config), now: Preset.encode(wanted)) {
+                var saved = try Preset.decode(Array(FileManager.default.contents(atPath: "\(directory)/" + (seedsReport == nil ? "" : "seed\(run.config.seed)/") + "config.json") ?? Data()),
+                                              source: directory)
+                saved.models = config.models
+                if let difference = Experiment.firstDifference(checkpoint: Preset.encode(saved), now: Preset.encode(wanted)) {
                     throw .usage("the saved run in \(directory) is not the block's experiment: "
                                  + difference.replacingOccurrences(of: "in the checkpoint", with: "in the saved run")
                                      .replacingOccurrences(of: " now", with: " in the block")
@@ -115,6 +118,7 @@ struct NotebookRunner {
                 }
             }
         }
+        if let seedsReport { try seedsReport.write(to: scratch) } else { try runs[0].write(to: scratch) }
         return try reportOutput(block, directory: scratch, command: command)
     }
 

@@ -37,14 +37,23 @@ public enum SavedRun {
     ///
     /// The numbers are the run's own (read, not recomputed); the memory figures are drawn again by running
     /// the trained checkpoint over the first evaluation sequence, as the run did.
-    public static func report(directory: String) throws(NTMError) -> RunReport {
+    /// `models`, when given, takes only those of the run's models (each model's run depends on its own settings
+    /// and seed only, so a run of several models holds the run of any of them); the others are not read.
+    public static func report(directory: String, models only: [ModelKind]? = nil) throws(NTMError) -> RunReport {
         let resultsPath = directory + "/results.json"
         let results = try readJSON(resultsPath, what: "results")
         let configPath = directory + "/config.json"
         guard let configBytes = FileManager.default.contents(atPath: configPath) else {
             throw .usage("\(configPath): missing; \(directory) is not a complete run directory of ntm-bench")
         }
-        let config = try Preset.decode(Array(configBytes), source: configPath)
+        var config = try Preset.decode(Array(configBytes), source: configPath)
+        if let only {
+            let missing = only.filter { !config.models.contains($0) }
+            guard missing.isEmpty else {
+                throw .usage("\(directory): the run did not train \(missing.map(\.rawValue).joined(separator: ", ")) (it trained "
+                             + "\(config.models.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
         guard results["task"]?.stringValue == config.task.name, results["seed"]?.intValue == Int(config.seed) else {
             throw .runtime("\(resultsPath): its task and seed are not those of config.json (\(config.task.name), seed \(config.seed)); "
                            + "the directory mixes two runs")
@@ -63,8 +72,13 @@ public enum SavedRun {
                 throw .runtime("\(path): 'model' is not one of the run's models (\(config.models.map(\.rawValue).joined(separator: ", ")))")
             }
             guard !read.contains(where: { $0.kind == kind }) else { throw .runtime("\(path): \(name) is listed twice") }
+            if let only, !only.contains(kind) { continue }
             read.append(try modelResult(entry, kind: kind, config: config, path: path, directory: directory,
                                         curve: curves[kind] ?? [], validationSeconds: validationSeconds[kind] ?? []))
+        }
+        if let only {
+            config.models = only
+            read = only.compactMap { kind in read.first { $0.kind == kind } }
         }
         return RunReport(config: config, results: read, command: command, manifest: RunManifest.recorded(in: results),
                          status: status, failure: results["error"]?.stringValue)
@@ -74,14 +88,14 @@ public enum SavedRun {
     /// directory, whose `seed<S>/` runs are taken), which must share every setting but the seed.
     /// `command` is what regenerates the comparison (the `report` command, or the directory's own
     /// `--seeds` command when one comparison directory is rebuilt alone).
-    public static func seedsReport(directories: [String], command: String? = nil) throws(NTMError) -> SeedsReport {
+    public static func seedsReport(directories: [String], command: String? = nil, models: [ModelKind]? = nil) throws(NTMError) -> SeedsReport {
         var runs: [(directory: String, report: RunReport)] = []
         var recordedCommand: String?
         var recordedManifest: RunManifest?
         for directory in directories {
             switch try kind(of: directory) {
             case .run:
-                runs.append((directory, try report(directory: directory)))
+                runs.append((directory, try report(directory: directory, models: models)))
             case .seeds(let seeds):
                 let results = try readJSON(directory + "/results.json", what: "results")
                 if directories.count == 1 {
@@ -94,7 +108,7 @@ public enum SavedRun {
                         throw .runtime("\(seedDirectory): missing (listed in \(directory)/results.json); copy it back, or rebuild "
                                        + "from the seed directories that exist")
                     }
-                    runs.append((seedDirectory, try report(directory: seedDirectory)))
+                    runs.append((seedDirectory, try report(directory: seedDirectory, models: models)))
                 }
             }
         }
