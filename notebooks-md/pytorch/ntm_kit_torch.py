@@ -155,7 +155,7 @@ class KitBaseline(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------------------
-# The NTM with an LSTM controller, written from models.md § The NTM.
+# The NTM, written from models.md § The NTM (and § Feedforward controller).
 
 COSINE_EPS = 1e-8
 SHARPEN_EPS = 1e-16
@@ -171,21 +171,27 @@ class _Head(nn.Module):
 
 
 class KitNTM(nn.Module):
-    """The kit's ``ntm`` (LSTM controller). ``forward(x)`` -> logits ``[T, B, Y]``; ``self.weightings`` then
-    holds each head's weighting ``[T, B, N]`` under the trace's names (``read_weights.i``, ``write_weights.j``).
+    """The kit's ``ntm``, with its LSTM or feedforward controller. ``forward(x)`` -> logits ``[T, B, Y]``;
+    ``self.weightings`` then holds each head's weighting ``[T, B, N]`` under the trace's names
+    (``read_weights.i``, ``write_weights.j``).
     """
 
     def __init__(self, config):
         super().__init__()
         c = config
-        if c.get("controller", "lstm") != "lstm":
-            raise NotImplementedError("only the LSTM controller is written here")
         self.X, self.Y, self.H, self.L = c["inputWidth"], c["outputWidth"], c["controllerSize"], c["layers"]
         self.N, self.M, self.R, self.W = c["memoryRows"], c["memoryWidth"], c["readHeads"], c["writeHeads"]
         self.S, self.C, self.memory_init = c["shiftRange"], float(c["clipValue"]), c["memoryInit"]
-        self.controller = nn.LSTM(self.X + self.R * self.M, self.H, self.L)
-        self.h0 = nn.Parameter(torch.zeros(self.L, self.H))
-        self.c0 = nn.Parameter(torch.zeros(self.L, self.H))
+        self.feedforward = c.get("controller", "lstm") == "feedforward"
+        if self.feedforward:
+            # h^l = tanh(W_l h^{l-1} + b_l); no state of its own.
+            sizes = [self.X + self.R * self.M] + [self.H] * self.L
+            self.controller = nn.ModuleDict({"layers": nn.ModuleList(
+                nn.Linear(sizes[l], self.H) for l in range(self.L))})
+        else:
+            self.controller = nn.LSTM(self.X + self.R * self.M, self.H, self.L)
+            self.h0 = nn.Parameter(torch.zeros(self.L, self.H))
+            self.c0 = nn.Parameter(torch.zeros(self.L, self.H))
         read_size, write_size = self.M + 2 * self.S + 4, 3 * self.M + 2 * self.S + 4
         self.read_heads = nn.ModuleList(_Head(read_size, self.H, self.N, self.M, True) for _ in range(self.R))
         self.write_heads = nn.ModuleList(_Head(write_size, self.H, self.N, self.M, False) for _ in range(self.W))
@@ -201,10 +207,15 @@ class KitNTM(nn.Module):
     def from_checkpoint(cls, ckpt):
         model = cls(ckpt.config)
         take = _Taker(ckpt)
-        model.controller.load_state_dict(recurrent_state_dict(take, "controller", model.L))
+        if model.feedforward:
+            model.controller.load_state_dict({f"layers.{l}.{n}": take(f"controller.layers.{l}.{n}")
+                                              for l in range(model.L) for n in ("weight", "bias")})
+        else:
+            model.controller.load_state_dict(recurrent_state_dict(take, "controller", model.L))
         with torch.no_grad():
-            model.h0.copy_(take("controller.h0", model.h0.shape))
-            model.c0.copy_(take("controller.c0", model.c0.shape))
+            if not model.feedforward:
+                model.h0.copy_(take("controller.h0", model.h0.shape))
+                model.c0.copy_(take("controller.c0", model.c0.shape))
             for prefix, heads in (("read_heads", model.read_heads), ("write_heads", model.write_heads)):
                 for i, head in enumerate(heads):
                     for n, p in head.named_parameters():
@@ -216,7 +227,8 @@ class KitNTM(nn.Module):
 
     def kit_parameters(self):
         names = {f"controller.{n}": p for n, p in self.controller.named_parameters()}
-        names.update({"controller.h0": self.h0, "controller.c0": self.c0})
+        if not self.feedforward:
+            names.update({"controller.h0": self.h0, "controller.c0": self.c0})
         for prefix, heads in (("read_heads", self.read_heads), ("write_heads", self.write_heads)):
             for i, head in enumerate(heads):
                 names.update({f"{prefix}.{i}.{n}": p for n, p in head.named_parameters()})
@@ -248,7 +260,8 @@ class KitNTM(nn.Module):
     def forward(self, x):
         T, B, _ = x.shape
         N, M, R, C = self.N, self.M, self.R, self.C
-        state = (self.h0[:, None, :].expand(-1, B, -1).contiguous(), self.c0[:, None, :].expand(-1, B, -1).contiguous())
+        if not self.feedforward:
+            state = (self.h0[:, None, :].expand(-1, B, -1).contiguous(), self.c0[:, None, :].expand(-1, B, -1).contiguous())
         reads = [torch.tanh(h.r0).expand(B, M) for h in self.read_heads]
         heads = list(self.read_heads) + list(self.write_heads)
         weights = [torch.softmax(h.w0, dim=-1).expand(B, N) for h in heads]
@@ -259,8 +272,13 @@ class KitNTM(nn.Module):
         logits = []
         for t in range(T):
             u = torch.cat([x[t]] + reads, dim=-1)                                   # step 1
-            out, state = self.controller(u[None], state)
-            h = out[0]
+            if self.feedforward:
+                h = u
+                for layer in self.controller["layers"]:
+                    h = torch.tanh(layer(h))
+            else:
+                out, state = self.controller(u[None], state)
+                h = out[0]
             params = [torch.clamp(F.linear(h, head.weight, head.bias), -C, C) for head in heads]   # step 2
             weights = [self._address(p, w, memory) for p, w in zip(params, weights)]             # step 3
             reads = [torch.einsum("bn,bnm->bm", weights[i], memory) for i in range(R)]            # step 4
@@ -277,10 +295,11 @@ class KitNTM(nn.Module):
 
 
 def load_model(ckpt):
-    """The PyTorch module of a kit checkpoint: ``lstm``, ``gru``, ``rnn`` or ``ntm`` (LSTM controller)."""
+    """The PyTorch module of a kit checkpoint: ``lstm``, ``gru``, ``rnn``, or ``ntm`` and ``ntm-ops`` (the same
+    model, tensors and config)."""
     if ckpt.model in ("lstm", "gru", "rnn"):
         return KitBaseline.from_checkpoint(ckpt)
-    if ckpt.model == "ntm":
+    if ckpt.model in ("ntm", "ntm-ops"):
         return KitNTM.from_checkpoint(ckpt)
     raise NotImplementedError(f"no PyTorch module for the kit's {ckpt.model!r} here")
 

@@ -1,4 +1,4 @@
-"""Shows that ``ntm_kit_torch.check`` fails on wrong conversions: each mutation below edits one line of
+"""Shows that ``ntm_kit_torch.check`` fails on wrong conversions: each mutation below changes one place in
 ``ntm_kit_torch.py`` (a mistake a conversion could plausibly make), loads the edited copy as a module, and
 runs its comparison on one case; the mutation is *detected* when some comparison is out of tolerance.
 """
@@ -38,6 +38,8 @@ MUTATIONS = [
      "logits.append(self.output(torch.cat([h] + reads, dim=-1)))"),
     ("ntm-2x2", "learned memory used as mu itself, without tanh",
      'm0 = torch.tanh(self.m0) if self.memory_init == "learned" else self.m0', "m0 = self.m0"),
+    ("ntm-feedforward", "feedforward controller layers without tanh",
+     "h = torch.tanh(layer(h))", "h = layer(h)"),
     ("ntm-2x2", "write heads applied in reverse order",
      "for j in range(self.W):                                                              # step 5",
      "for j in reversed(range(self.W)):"),
@@ -78,7 +80,9 @@ def notebook_cases(runs):
     return {"lstm": (f"{runs}/copy/lstm.safetensors", f"{runs}/lstm-trace/trace.safetensors"),
             "gru": (f"{runs}/copy/gru.safetensors", f"{runs}/gru-trace/trace.safetensors"),
             "ntm": (f"{runs}/copy/ntm.safetensors", f"{runs}/ntm-trace/trace.safetensors"),
-            "ntm-2x2": (f"{runs}/ntm-2x2-trace/checkpoint.safetensors", f"{runs}/ntm-2x2-trace/trace.safetensors")}
+            "ntm-2x2": (f"{runs}/ntm-2x2-trace/checkpoint.safetensors", f"{runs}/ntm-2x2-trace/trace.safetensors"),
+            "ntm-feedforward": (f"{runs}/ntm-feedforward-trace/checkpoint.safetensors",
+                                f"{runs}/ntm-feedforward-trace/trace.safetensors")}
 
 
 def demonstrate(runs):
