@@ -5,7 +5,7 @@ Swift implementation can be compared with mainstream frameworks running the very
 same models on the same machine (see ``bench_reference.py`` and
 ``run_reference.sh`` next to it).
 
-It implements, exactly as written in ``../shared/spec/models.md``:
+It implements, exactly as written in ``notebooks-md/models.md`` (the kit's statement of the spec):
 
 * the NTM with an LSTM controller (any number of read heads R and write heads W,
   shift range S, L controller layers, ``memoryInit`` constant / learned /
