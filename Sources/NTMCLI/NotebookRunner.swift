@@ -85,17 +85,20 @@ struct NotebookRunner {
         // The saved run must be the block's experiment: the same resolved settings, seed for seed. It may have
         // trained more models than the block names: each model's run depends on its own settings and seed
         // only (random streams are per model), so the block's models are taken from it.
-        let experiment = try TaskCommand.named(words[0]).map { task throws(NTMError) in try task.resolvedExperiment(Array(words.dropFirst())) }
+        let rest = Array(words.dropFirst())
+        let experiment = try words[0] == "train" ? (config: TrainCommand.resolvedExperiment(rest), seeds: nil)
+            : TaskCommand.named(words[0])!.resolvedExperiment(rest)
         let runs: [RunReport]
         var seedsReport: SeedsReport?
         switch try SavedRun.kind(of: directory) {
-        case .run: runs = [try SavedRun.report(directory: directory, models: experiment?.config.models)]
+        case .run: runs = [try SavedRun.report(directory: directory, models: experiment.config.models)]
         case .seeds:
-            let report = try SavedRun.seedsReport(directories: [directory], models: experiment?.config.models)
+            let report = try SavedRun.seedsReport(directories: [directory], models: experiment.config.models)
             runs = report.runs
             seedsReport = report
         }
-        if let (config, seeds) = experiment {
+        do {
+            let (config, seeds) = experiment
             let made = runs.map(\.config.seed)
             if let seeds, seeds != made {
                 throw .usage("\(directory) holds seeds \(made.map(String.init).joined(separator: ",")), the block asks for "

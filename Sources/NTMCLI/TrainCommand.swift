@@ -32,6 +32,13 @@ enum TrainCommand {
                                       command: RunSession.recordedCommand("train", raw), hooks: hooks).status
     }
 
+    /// The experiment a `train` command line would run, without running it (`notebook --from`).
+    static func resolvedExperiment(_ raw: [String]) throws(NTMError) -> ExperimentConfig {
+        let args = try Arguments(command: "train", arguments: raw, specs: specs)
+        let kind = try modelKind(args.string("model") ?? "ntm")
+        return try ExperimentOptions.resolve(args, sizeTarget: kind, models: [kind])
+    }
+
     static func modelKind(_ name: String) throws(NTMError) -> ModelKind {
         guard let k = ModelKind(rawValue: name) else {
             throw .usage("--model: unknown model '\(name)' (expected one of: \(ModelKind.names); \(ModelRegistry.unknownModelHint))")

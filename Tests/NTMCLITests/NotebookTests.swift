@@ -109,6 +109,18 @@ struct NotebookTests {
         let seedCheck = NTMCLI.runCapturing(arguments: ["notebook", "check", path, "--only", "tiny-copy"])
         #expect(seedCheck.status == 1 && seedCheck.output.contains("FAIL tiny-copy"), "\(seedCheck.output)")
 
+        // --from refuses a saved run made with other settings than the block's, and takes the block's models
+        // from a run of more.
+        try written.replacingOccurrences(of: "--sequences 40", with: "--sequences 30").write(toFile: path, atomically: true, encoding: .utf8)
+        let otherSettings = NTMCLI.runCapturing(arguments: ["notebook", "check", path, "--from", runs, "--only", "tiny-copy"])
+        #expect(otherSettings.status == 1 && otherSettings.output.contains("FAIL tiny-copy")
+                && otherSettings.output.contains("not the block's experiment"), "\(otherSettings.output)")
+        try written.replacingOccurrences(of: "--models ntm,lstm", with: "--models lstm").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(NTMCLI.run(arguments: ["notebook", "run", path, "--from", runs, "--only", "tiny-copy"]) == 0)
+        let lstmOnly = try #require(try NotebookDocument.parse(String(contentsOfFile: path, encoding: .utf8), source: path).output(of: "tiny-copy"))
+        #expect(lstmOnly.contains { $0.hasPrefix("| lstm | ") } && !lstmOnly.contains { $0.hasPrefix("| ntm | ") })
+        #expect(!FileManager.default.fileExists(atPath: figure), "a figure the block no longer draws is removed")
+
         // A number changed by hand in a committed output.
         let results = try #require(report.first { $0.hasPrefix("| ntm | ") })
         let edited = written.replacingOccurrences(of: results, with: results.replacingOccurrences(of: "| 40 |", with: "| 41 |"))
