@@ -46,7 +46,7 @@ enum ExperimentOptions {
     /// `--hidden-size` / `--baseline-layers` to the baselines). `command` is the task command whose
     /// built-in preset is the default and whose task a preset file must hold (nil: the copy preset by
     /// default, any task's preset file). `models` (from `--models` or `--model`) replaces the preset's list;
-    /// a registered model of one's own without a section in the preset gets its entry's default section.
+    /// a model without a section in the preset gets its default section (``Preset/defaultPlan(_:task:)``).
     static func resolve(_ args: Arguments, sizeTarget: ModelKind?, command: TaskCommand? = nil,
                         models: [ModelKind]? = nil) throws(NTMError) -> ExperimentConfig {
         var config: ExperimentConfig
@@ -81,9 +81,6 @@ enum ExperimentOptions {
         if let models {
             config.models = models
             for kind in models where config.plans[kind] == nil {
-                guard !kind.isBuiltIn else {
-                    throw .usage("\(sizeTarget == nil ? "--models: " : "")the preset has no settings for \(kind.rawValue)")
-                }
                 config.plans[kind] = try Preset.defaultPlan(kind, task: config.task)
             }
         }

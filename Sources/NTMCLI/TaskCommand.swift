@@ -83,8 +83,8 @@ struct TaskCommand: Sendable {
             ? baselines.dropLast().joined(separator: ", ") + " and " + baselines.last! : baselines.joined()
         return experimentFlags + [
             FlagSpec("models", "LIST", "models to compare, comma-separated, among \(ModelKind.names) (preset: "
-                     + "\(p.models.map(\.rawValue).joined(separator: ",")); a registered model without a preset section "
-                     + "trains with its entry's defaults)"),
+                     + "\(p.models.map(\.rawValue).joined(separator: ",")); a model without a section in the preset trains as "
+                     + "the task's built-in preset has it, a registered model with its entry's defaults)"),
             FlagSpec("threads", "N", "threads: models trained at once, then batch shards (default: the number of cores; results do not depend on it)"),
             FlagSpec("quiet", nil, "no progress on stderr"),
         ] + RunOptions.flags + SharedFlags.modelSize + [

@@ -9,9 +9,10 @@ public enum Preset {
     /// The top-level keys: the experiment's, then a section for every registered model (computed on each
     /// call, since models can be registered at any time).
     static var topKeys: [String] {
-        ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
-            + ModelKind.allCases.map(\.rawValue) + ["why"]
+        experimentKeys + ModelKind.allCases.map(\.rawValue) + ["why"]
     }
+    /// The top-level keys that are not a model's section.
+    static let experimentKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
     /// The task keys of each task, in encoding order (besides `name` and `why`).
     static func taskKeys(_ kind: TaskConfig.Kind) -> [String] {
@@ -38,8 +39,7 @@ public enum Preset {
 
     /// Decodes a preset. `source` names the file in errors. Every value is range-checked, unknown keys
     /// are refused with a suggestion, and a model whose memory would not fit the machine is refused.
-    /// A registered model of one's own listed in `models` without a section of its own is trained as its
-    /// entry's ``ModelEntry/defaults`` say; a built-in model needs its section.
+    /// A model listed in `models` without a section of its own takes its default section (``defaultPlan(_:task:)``).
     public static func decode(_ bytes: [UInt8], source: String) throws(NTMError) -> ExperimentConfig {
         let json: JSONValue
         do { json = try JSONValue.parse(bytes) } catch { throw .usage("\(source): not valid JSON: \(error.message)") }
@@ -72,9 +72,6 @@ public enum Preset {
         for kind in ModelKind.allCases {
             guard let obj = try top.object(kind.rawValue) else {
                 guard models.contains(kind) else { continue }
-                guard !kind.isBuiltIn else {
-                    throw .usage("\(source): 'models' lists \(kind.rawValue) but there is no '\(kind.rawValue)' section")
-                }
                 plans[kind] = try defaultPlan(kind, task: task)
                 continue
             }
@@ -219,9 +216,19 @@ public enum Preset {
         return ModelPlan(model: model, training: training)
     }
 
-    /// The plan of a registered model that a preset or the command line names without a section: its entry's
-    /// default section, decoded like any other (errors name it as the model's default section).
+    /// The plan of a model that a preset or the command line names without a section. A built-in model takes
+    /// its section of the task's built-in preset (`tasks/<task>.json`, which configures every built-in model), with
+    /// the widths of `task`: the settings the kit itself trains it with on that task. A registered model takes
+    /// its entry's default section, decoded like any other (errors name it as the model's default section).
     public static func defaultPlan(_ kind: ModelKind, task: TaskConfig) throws(NTMError) -> ModelPlan {
+        if kind.isBuiltIn, var plan = BuiltInPresets.preset(task.kind).plans[kind] {
+            do {
+                plan.model = try plan.model.resized(inputWidth: task.inputWidth, outputWidth: task.outputWidth)
+            } catch {
+                throw .usage("\(kind.rawValue) (the \(task.name) preset's section): \(error.message)")
+            }
+            return plan
+        }
         guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
             throw .usage("unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
         }
