@@ -92,7 +92,7 @@ struct TaskCommand: Sendable {
             FlagSpec("baseline-layers", "L", "\(baselineNames) layers"),
             FlagSpec("seeds", "LIST|N", "train every model on every seed, one after another (1,2,3; or N for 1...N) into "
                      + "DIR/seed<S>/, and write the comparison across seeds in DIR"),
-        ] + SharedFlags.curriculum + [SharedFlags.help]
+        ] + SharedFlags.curriculum + [SharedFlags.lengthAxis, SharedFlags.help]
     }
 
     var usage: String {

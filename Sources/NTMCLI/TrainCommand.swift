@@ -11,7 +11,7 @@ enum TrainCommand {
                   + "task's built-in preset has it, a registered model with its entry's defaults)")] + SharedFlags.experiment
         + [FlagSpec("threads", "N", "threads running the batch's shards (default: the number of cores; results do not depend on it)"),
            FlagSpec("quiet", nil, "no progress on stderr")] + RunOptions.flags + SharedFlags.modelSize + SharedFlags.curriculum
-        + [SharedFlags.help]
+        + [SharedFlags.lengthAxis, SharedFlags.help]
     }
 
     static let summary = "train one model on the copy task (or the task of --preset) and write its checkpoint and report"

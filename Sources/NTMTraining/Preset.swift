@@ -9,10 +9,12 @@ public enum Preset {
     /// The top-level keys: the experiment's, then a section for every registered model (computed on each
     /// call, since models can be registered at any time).
     static var topKeys: [String] {
-        experimentKeys + ModelKind.allCases.map(\.rawValue) + ["why"]
+        experimentKeys + drawingKeys + ModelKind.allCases.map(\.rawValue) + ["why"]
     }
-    /// The top-level keys that are not a model's section.
+    /// The top-level keys of the experiment, besides the models' sections.
     static let experimentKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
+    /// The top-level keys that say how figures are drawn: no number of a run depends on them.
+    static let drawingKeys = ["lengthAxis"]
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
     /// The task keys of each task, in encoding order (besides `name` and `why`).
     static func taskKeys(_ kind: TaskConfig.Kind) -> [String] {
@@ -104,6 +106,14 @@ public enum Preset {
         try validationObject?.requireKnownKeys(validationKeys)
         if let validationObject { try checkWhy(validationObject) }
         let curriculum = try top.object("curriculum").map { o throws(NTMError) in try decodeCurriculum(o, task: task) } ?? .none
+        var lengthAxis = LengthAxis.linear
+        if top["lengthAxis"] != nil {
+            guard task.kind != .repeatCopy else {
+                throw .usage("\(source): lengthAxis does not apply to repeat-copy: its evaluation points are length x repeats, "
+                             + "drawn evenly spaced in order; remove the key")
+            }
+            lengthAxis = LengthAxis(rawValue: try top.string("lengthAxis", oneOf: LengthAxis.allCases.map(\.rawValue)))!
+        }
         let config = ExperimentConfig(
             about: about, task: task, seed: seed, models: models, plans: plans,
             evalSequences: try evalObject?.int("sequences", in: 1...1_000_000, default: 200) ?? 200,
@@ -112,7 +122,8 @@ public enum Preset {
             curvePoints: try top.int("curvePoints", in: 1...100_000, default: 100),
             validationEvery: try validationObject?.int("every", in: 0...100_000_000, default: 0) ?? 0,
             validationSequences: try validationObject?.int("sequences", in: 1...1_000_000, default: 100) ?? 100,
-            keepBest: try validationObject?.bool("keepBest", default: false) ?? false, curriculum: curriculum)
+            keepBest: try validationObject?.bool("keepBest", default: false) ?? false, curriculum: curriculum,
+            lengthAxis: lengthAxis)
         try checkResources(config, source: source)
         return config
     }
@@ -327,6 +338,8 @@ public enum Preset {
                     + curriculumKeys(k.kind).filter { $0 != "start" }.map { JSONMember(key: $0, value: values[$0]!) })))
         }
         top.append(.init(key: "curvePoints", value: int(c.curvePoints)))
+        // The default axis is not written, so the configurations of runs that do not choose one stay as they were.
+        if c.lengthAxis != .linear { top.append(.init(key: "lengthAxis", value: .string(c.lengthAxis.rawValue))) }
         for kind in ModelKind.allCases {
             guard let p = c.plans[kind] else { continue }
             let t = p.training, o = t.optimizer
