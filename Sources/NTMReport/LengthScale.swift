@@ -11,7 +11,7 @@ import NTMTraining
 ///   the range. Every tick is labelled.
 /// - Log: `x = ln(v / low) / ln(high / low)` from the shortest length `low` to the longest `high`, so equal
 ///   ratios lie equally apart. The ticks are the lengths themselves; a label that would overlap the one before
-///   it is left out (its mark stays), and the longest length is always labelled.
+///   it or the longest length's is left out (its mark stays), and the longest length is always labelled.
 struct LengthScale {
     let axis: LengthAxis
     /// The lengths at the ends of the axis.
