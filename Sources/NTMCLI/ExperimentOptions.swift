@@ -37,6 +37,9 @@ enum SharedFlags {
                  + "by default) or feedforward (tanh layers, no recurrent state; the ntm then runs as written with ops)"),
     ]
 
+    static let lengthAxis = FlagSpec("length-axis", "linear|log", "x axis of generalisation.svg: evaluation lengths spaced "
+                                     + "linearly (default) or logarithmically; not for repeat-copy, whose points are L x R")
+
     static let help = FlagSpec("help", nil, "show this help")
 }
 
@@ -46,7 +49,7 @@ enum ExperimentOptions {
     /// `--hidden-size` / `--baseline-layers` to the baselines). `command` is the task command whose
     /// built-in preset is the default and whose task a preset file must hold (nil: the copy preset by
     /// default, any task's preset file). `models` (from `--models` or `--model`) replaces the preset's list;
-    /// a registered model of one's own without a section in the preset gets its entry's default section.
+    /// a model without a section in the preset gets its default section (``Preset/defaultPlan(_:task:)``).
     static func resolve(_ args: Arguments, sizeTarget: ModelKind?, command: TaskCommand? = nil,
                         models: [ModelKind]? = nil) throws(NTMError) -> ExperimentConfig {
         var config: ExperimentConfig
@@ -81,9 +84,6 @@ enum ExperimentOptions {
         if let models {
             config.models = models
             for kind in models where config.plans[kind] == nil {
-                guard !kind.isBuiltIn else {
-                    throw .usage("\(sizeTarget == nil ? "--models: " : "")the preset has no settings for \(kind.rawValue)")
-                }
                 config.plans[kind] = try Preset.defaultPlan(kind, task: config.task)
             }
         }
@@ -91,6 +91,7 @@ enum ExperimentOptions {
         if let e = try args.int("eval-sequences", in: 1...1_000_000) { config.evalSequences = e }
         if let text = args.string("eval-lengths") { try applyEvalLengths(text, to: &config) }
         try applyCurriculum(args, to: &config)
+        try applyLengthAxis(args, to: &config)
         let sequences = try args.int("sequences", in: 0...100_000_000)
         let batch = try args.int("batch", in: 1...4096)
         let clipNorm = try args.double("clip-norm", in: 0...1e9)
@@ -171,6 +172,19 @@ enum ExperimentOptions {
                          + "(the task's \(config.task.lengthNoun))")
         }
         config.curriculum = c
+    }
+
+    /// `--length-axis linear|log`, over the preset's.
+    static func applyLengthAxis(_ args: Arguments, to config: inout ExperimentConfig) throws(NTMError) {
+        guard let name = args.string("length-axis") else { return }
+        guard let axis = LengthAxis(rawValue: name) else {
+            throw .usage("--length-axis must be one of \(LengthAxis.names), got '\(name)'")
+        }
+        guard config.task.kind != .repeatCopy else {
+            throw .usage("--length-axis does not apply to repeat-copy: its evaluation points are length x repeats, drawn evenly "
+                         + "spaced in order")
+        }
+        config.lengthAxis = axis
     }
 
     static func applySizes(_ args: Arguments, to config: inout ExperimentConfig, target: ModelKind?) throws(NTMError) {

@@ -83,8 +83,8 @@ struct TaskCommand: Sendable {
             ? baselines.dropLast().joined(separator: ", ") + " and " + baselines.last! : baselines.joined()
         return experimentFlags + [
             FlagSpec("models", "LIST", "models to compare, comma-separated, among \(ModelKind.names) (preset: "
-                     + "\(p.models.map(\.rawValue).joined(separator: ",")); a registered model without a preset section "
-                     + "trains with its entry's defaults)"),
+                     + "\(p.models.map(\.rawValue).joined(separator: ",")); a model without a section in the preset trains as "
+                     + "the task's built-in preset has it, a registered model with its entry's defaults)"),
             FlagSpec("threads", "N", "threads: models trained at once, then batch shards (default: the number of cores; results do not depend on it)"),
             FlagSpec("quiet", nil, "no progress on stderr"),
         ] + RunOptions.flags + SharedFlags.modelSize + [
@@ -92,7 +92,7 @@ struct TaskCommand: Sendable {
             FlagSpec("baseline-layers", "L", "\(baselineNames) layers"),
             FlagSpec("seeds", "LIST|N", "train every model on every seed, one after another (1,2,3; or N for 1...N) into "
                      + "DIR/seed<S>/, and write the comparison across seeds in DIR"),
-        ] + SharedFlags.curriculum + [SharedFlags.help]
+        ] + SharedFlags.curriculum + [SharedFlags.lengthAxis, SharedFlags.help]
     }
 
     var usage: String {

@@ -7,11 +7,11 @@ import NTMTraining
 
 enum TrainCommand {
     static var specs: [FlagSpec] {
-        [FlagSpec("model", "KIND", "\(ModelKind.names) (default: ntm; a registered model without a preset section trains "
-                  + "with its entry's defaults)")] + SharedFlags.experiment
+        [FlagSpec("model", "KIND", "\(ModelKind.names) (default: ntm; a model without a section in the preset trains as the "
+                  + "task's built-in preset has it, a registered model with its entry's defaults)")] + SharedFlags.experiment
         + [FlagSpec("threads", "N", "threads running the batch's shards (default: the number of cores; results do not depend on it)"),
            FlagSpec("quiet", nil, "no progress on stderr")] + RunOptions.flags + SharedFlags.modelSize + SharedFlags.curriculum
-        + [SharedFlags.help]
+        + [SharedFlags.lengthAxis, SharedFlags.help]
     }
 
     static let summary = "train one model on the copy task (or the task of --preset) and write its checkpoint and report"

@@ -87,6 +87,27 @@ public enum JSONValue: Sendable, Equatable {
         return try parser.parseDocument()
     }
 
+    /// Parses like `parse(_:)` and also returns the text of every number token as written, in
+    /// document order, which is the order a depth-first walk of the value (members and elements in order) meets
+    /// its numbers (see ``numberCount``). The value alone cannot tell `576` from `5.76e2` or `576.0`; a format
+    /// that allows only integers (safetensors) must read the text.
+    static func parseKeepingNumberText(_ bytes: [UInt8]) throws(NTMError) -> (value: JSONValue, numberTexts: [String]) {
+        var parser = JSONParser(bytes: bytes)
+        parser.numberTexts = []
+        let value = try parser.parseDocument()
+        return (value, parser.numberTexts ?? [])
+    }
+
+    /// How many numbers the value holds, at any depth: how many of ``parseKeepingNumberText(_:)``'s texts are its own.
+    var numberCount: Int {
+        switch self {
+        case .number: return 1
+        case .array(let elements): return elements.reduce(0) { $0 + $1.numberCount }
+        case .object(let members): return members.reduce(0) { $0 + $1.value.numberCount }
+        case .null, .bool, .string: return 0
+        }
+    }
+
     /// Parses a JSON document held in a string; see `parse(_:)`.
     public static func parse(_ text: String) throws(NTMError) -> JSONValue {
         try parse(Array(text.utf8))
@@ -184,6 +205,8 @@ public enum JSONValue: Sendable, Equatable {
 private struct JSONParser {
     let bytes: [UInt8]
     var pos = 0
+    /// When set, the text of each number token is appended, in the order of the tokens.
+    var numberTexts: [String]?
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -394,6 +417,7 @@ private struct JSONParser {
         guard let value = Double(text), value.isFinite else {
             throw fail("number \(text.prefix(40)) is out of range", at: start)
         }
+        numberTexts?.append(text)
         return value
     }
 }

@@ -140,8 +140,11 @@ public struct SafeTensorsFile: Sendable, Equatable {
             throw fail("header is not valid UTF-8", notSafetensors)
         }
         let header: JSONValue
+        var numberTexts: ArraySlice<String>
         do {
-            header = try JSONValue.parse(headerBytes)
+            let parsed = try JSONValue.parseKeepingNumberText(headerBytes)
+            header = parsed.value
+            numberTexts = parsed.numberTexts[...]
         } catch {
             throw fail("header is \(error.message)", notSafetensors)
         }
@@ -151,6 +154,9 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var metadata: [String: String] = [:]
         var seen = Set<String>()
         for member in members {
+            // The texts of this member's numbers come next, in order.
+            let texts = numberTexts.prefix(member.value.numberCount)
+            numberTexts = numberTexts.dropFirst(texts.count)
             guard seen.insert(member.key).inserted else {
                 throw fail("header lists \(quoted(member.key)) twice")
             }
@@ -165,7 +171,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
                     }
                 }
             } else {
-                entries.append(try parseEntry(member, dataSize: dataSize, source: source))
+                entries.append(try parseEntry(member, numberTexts: texts, dataSize: dataSize, source: source))
             }
         }
 
@@ -219,23 +225,28 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var end: Int
     }
 
-    /// Validates one tensor entry of the header against the size of the data section.
-    private static func parseEntry(_ member: JSONMember, dataSize: Int, source: String) throws(NTMError) -> Entry {
+    /// Validates one tensor entry of the header against the size of the data section. `numberTexts` are the
+    /// entry's number tokens as written, in order (``JSONValue/parseKeepingNumberText(_:)``).
+    private static func parseEntry(_ member: JSONMember, numberTexts: ArraySlice<String>, dataSize: Int,
+                                   source: String) throws(NTMError) -> Entry {
         let name = quoted(member.key)
         func bad(_ what: String, _ hint: String = corrupt) -> NTMError {
             .runtime("\(source): tensor \(name) \(what) (\(hint))")
         }
         guard let fields = member.value.objectMembers else { throw bad("is not a JSON object") }
-        var found: [String: JSONValue] = [:]
+        var found: [String: (value: JSONValue, texts: ArraySlice<String>)] = [:]
+        var texts = numberTexts
         for field in fields {
+            let own = texts.prefix(field.value.numberCount)
+            texts = texts.dropFirst(own.count)
             guard ["dtype", "shape", "data_offsets"].contains(field.key) else {
                 throw bad("has an unexpected field \(quoted(field.key))")
             }
-            guard found.updateValue(field.value, forKey: field.key) == nil else {
+            guard found.updateValue((field.value, own), forKey: field.key) == nil else {
                 throw bad("lists the field \(quoted(field.key)) twice")
             }
         }
-        guard let dtype = found["dtype"] else { throw bad("has no \"dtype\" field") }
+        guard let dtype = found["dtype"]?.value else { throw bad("has no \"dtype\" field") }
         guard let shape = found["shape"] else { throw bad("has no \"shape\" field") }
         guard let offsets = found["data_offsets"] else { throw bad("has no \"data_offsets\" field") }
 
@@ -244,12 +255,14 @@ public struct SafeTensorsFile: Sendable, Equatable {
             throw bad("has dtype \(quoted(dtypeName)), but only F32 is supported", "convert the checkpoint to float32")
         }
 
-        guard let dimValues = shape.arrayValue else { throw bad("has a shape that is not an array") }
+        guard let dimValues = shape.value.arrayValue else { throw bad("has a shape that is not an array") }
         var dims: [Int] = []
         dims.reserveCapacity(dimValues.count)
-        for dim in dimValues {
-            guard let d = dim.intValue, d >= 0 else {
-                throw bad("has an invalid dimension \(brief(dim)) in its shape", "dimensions are non-negative integers")
+        for (dim, text) in written(dimValues, texts: shape.texts) {
+            let integer = text.map(unsignedInteger)
+            guard let d = integer?.value else {
+                throw bad("has an invalid dimension \(text ?? brief(dim)) in its shape: \(integer?.problem ?? "not a number")",
+                          "dimensions are non-negative integers, written in digits only")
             }
             dims.append(d)
         }
@@ -258,10 +271,19 @@ public struct SafeTensorsFile: Sendable, Equatable {
         }
         let byteCount = count * 4
 
-        guard let pair = offsets.arrayValue, pair.count == 2,
-              let begin = pair[0].intValue, let end = pair[1].intValue, begin >= 0, end >= 0 else {
-            throw bad("has data_offsets \(brief(offsets)), expected two non-negative integers")
+        guard let pair = offsets.value.arrayValue, pair.count == 2 else {
+            throw bad("has data_offsets \(brief(offsets.value)), expected two non-negative integers")
         }
+        var bounds: [Int] = []
+        for (offset, text) in written(pair, texts: offsets.texts) {
+            let integer = text.map(unsignedInteger)
+            guard let o = integer?.value else {
+                throw bad("has an invalid data_offsets entry \(text ?? brief(offset)): \(integer?.problem ?? "not a number")",
+                          "offsets are non-negative integers, written in digits only")
+            }
+            bounds.append(o)
+        }
+        let (begin, end) = (bounds[0], bounds[1])
         guard begin <= end else { throw bad("has data_offsets [\(begin), \(end)] that end before they begin") }
         guard end <= dataSize else {
             throw bad("ends at byte \(end), beyond the \(dataSize)-byte data section", notSafetensors)
@@ -270,6 +292,32 @@ public struct SafeTensorsFile: Sendable, Equatable {
             throw bad("has \(end - begin) bytes of data but shape \(dims) needs \(byteCount)")
         }
         return Entry(name: member.key, shape: dims, begin: begin, end: end)
+    }
+
+    /// Each element of an array with the text it was written as when it is a number (`texts`: the array's
+    /// number texts in order; an element that is not a number skips the numbers inside it).
+    private static func written(_ elements: [JSONValue], texts: ArraySlice<String>) -> [(JSONValue, String?)] {
+        var rest = texts
+        return elements.map { element in
+            if case .number = element, let text = rest.first {
+                rest = rest.dropFirst()
+                return (element, text)
+            }
+            rest = rest.dropFirst(element.numberCount)
+            return (element, nil)
+        }
+    }
+
+    /// A number token read as safetensors reads its dimensions and offsets (Rust `usize` from `serde_json`):
+    /// digits only. A sign, a fraction or an exponent (`-0`, `3.0`, `5.76e2`) is refused even where the value is
+    /// a whole number, as is a value beyond `Int.max`; `problem` says which.
+    static func unsignedInteger(_ text: String) -> (value: Int?, problem: String) {
+        if text.hasPrefix("-") { return (nil, "it is negative") }
+        if text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+            return (nil, "it is written with a fraction or an exponent, not as an integer")
+        }
+        guard let value = Int(text) else { return (nil, "it is beyond the largest integer, \(Int.max)") }
+        return (value, "")
     }
 }
 

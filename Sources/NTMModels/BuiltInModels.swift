@@ -10,7 +10,8 @@ enum BuiltInModels {
                           "shiftRange", "memoryInit", "weightingInit", "clipValue", "controller"]
     static let baselineKeys = ["hiddenSize", "layers"]
 
-    /// Built-in models have no default section: a preset that lists one must configure it.
+    /// Built-in models have no default section of their own: without one in a preset they take the task's built-in
+    /// preset's (`Preset.defaultPlan`, in NTMTraining, which knows the presets).
     static let entries: [ModelEntry] = [
         ModelEntry(builtIn: .ntm, keys: ntmKeys, defaults: .object([]), decodeSection: decodeNTM,
                    decodeCheckpoint: { config, source throws(NTMError) in try decodeCheckpoint(.ntm, config, source) },

@@ -21,8 +21,8 @@ public struct ModelEntry: Sendable {
     public let keys: [String]
     /// The preset section used when a preset or the command line names the model but the preset has no
     /// section for it: model keys (absent ones take `decode`'s defaults) and the training keys
-    /// ``trainingKeys``. The built-in models have none (an empty object): a preset that lists one must
-    /// configure it, as before the registry.
+    /// ``trainingKeys``. The built-in models have none (an empty object): without a section they take the
+    /// one of the task's built-in preset (`tasks/<task>.json`), which configures every built-in model.
     public let defaults: JSONValue
 
     let decodeSection: @Sendable (StrictObject, Int, Int) throws(NTMError) -> ModelConfig

@@ -12,7 +12,7 @@ import NTMCore
 public enum ModelRegistry {
     /// Names a model may not take: the top-level keys of a preset, beside which a model's section sits.
     public static let reservedNames: Set<String> = ["about", "task", "seed", "models", "evaluation", "validation",
-                                                    "curriculum", "curvepoints", "why"]
+                                                    "curriculum", "curvepoints", "lengthaxis", "why"]
 
     /// Appended to "unknown model" errors: a checkpoint or preset of a model of one's own, given to a binary
     /// that does not register it (the stock `ntm-bench`), fails with a reason rather than a bare list.

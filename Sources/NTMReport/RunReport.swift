@@ -362,9 +362,8 @@ public struct RunReport {
     /// The generalisation curve as an SVG line chart.
     public var generalisationSVG: String {
         let points = config.evaluationPoints
-        return LineChart(
+        return config.generalisationChart(
             title: "\(config.task.title): bit errors per sequence against the evaluation point",
-            xLabels: points.map(\.description), yLabel: "bit errors per sequence",
             series: results.map { r in (r.kind.rawValue, points.map { r.result(at: $0)?.bitErrors ?? .nan }) }).svg
     }
 

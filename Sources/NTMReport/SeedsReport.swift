@@ -343,9 +343,8 @@ public struct SeedsReport {
     /// The mean bit errors against the evaluation point, one line per model.
     public var generalisationSVG: String {
         let points = config.evaluationPoints
-        return LineChart(
+        return config.generalisationChart(
             title: "\(config.task.title): mean bit errors per sequence over \(runs.count) seeds",
-            xLabels: points.map(\.description), yLabel: "bit errors per sequence",
             series: models.map { kind in (kind.rawValue, points.map { statistics(kind, $0, \.bitErrors).mean }) }).svg
     }
 

@@ -199,11 +199,13 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var keepBest: Bool
     /// How each batch's length parameter is chosen.
     public var curriculum: CurriculumConfig
+    /// How the generalisation figure spaces the evaluation points (a drawing choice: no number depends on it).
+    public var lengthAxis: LengthAxis
 
     public init(about: String, task: TaskConfig, seed: UInt64, models: [ModelKind], plans: [ModelKind: ModelPlan],
                 evalSequences: Int, evalLengthFactors: [Double], evalPoints: [TaskPoint]? = nil, evalSeed: UInt64,
                 curvePoints: Int, validationEvery: Int = 0, validationSequences: Int = 100, keepBest: Bool = false,
-                curriculum: CurriculumConfig = .none) {
+                curriculum: CurriculumConfig = .none, lengthAxis: LengthAxis = .linear) {
         self.about = about
         self.task = task
         self.seed = seed
@@ -218,6 +220,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         self.validationSequences = validationSequences
         self.keepBest = keepBest
         self.curriculum = curriculum
+        self.lengthAxis = lengthAxis
     }
 
     /// Validation at the hardest training point, on a set drawn from the training seed.

@@ -9,9 +9,12 @@ public enum Preset {
     /// The top-level keys: the experiment's, then a section for every registered model (computed on each
     /// call, since models can be registered at any time).
     static var topKeys: [String] {
-        ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
-            + ModelKind.allCases.map(\.rawValue) + ["why"]
+        experimentKeys + drawingKeys + ModelKind.allCases.map(\.rawValue) + ["why"]
     }
+    /// The top-level keys of the experiment, besides the models' sections.
+    static let experimentKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
+    /// The top-level keys that say how figures are drawn: no number of a run depends on them.
+    static let drawingKeys = ["lengthAxis"]
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
     /// The task keys of each task, in encoding order (besides `name` and `why`).
     static func taskKeys(_ kind: TaskConfig.Kind) -> [String] {
@@ -38,8 +41,7 @@ public enum Preset {
 
     /// Decodes a preset. `source` names the file in errors. Every value is range-checked, unknown keys
     /// are refused with a suggestion, and a model whose memory would not fit the machine is refused.
-    /// A registered model of one's own listed in `models` without a section of its own is trained as its
-    /// entry's ``ModelEntry/defaults`` say; a built-in model needs its section.
+    /// A model listed in `models` without a section of its own takes its default section (``defaultPlan(_:task:)``).
     public static func decode(_ bytes: [UInt8], source: String) throws(NTMError) -> ExperimentConfig {
         let json: JSONValue
         do { json = try JSONValue.parse(bytes) } catch { throw .usage("\(source): not valid JSON: \(error.message)") }
@@ -72,9 +74,6 @@ public enum Preset {
         for kind in ModelKind.allCases {
             guard let obj = try top.object(kind.rawValue) else {
                 guard models.contains(kind) else { continue }
-                guard !kind.isBuiltIn else {
-                    throw .usage("\(source): 'models' lists \(kind.rawValue) but there is no '\(kind.rawValue)' section")
-                }
                 plans[kind] = try defaultPlan(kind, task: task)
                 continue
             }
@@ -107,6 +106,14 @@ public enum Preset {
         try validationObject?.requireKnownKeys(validationKeys)
         if let validationObject { try checkWhy(validationObject) }
         let curriculum = try top.object("curriculum").map { o throws(NTMError) in try decodeCurriculum(o, task: task) } ?? .none
+        var lengthAxis = LengthAxis.linear
+        if top["lengthAxis"] != nil {
+            guard task.kind != .repeatCopy else {
+                throw .usage("\(source): lengthAxis does not apply to repeat-copy: its evaluation points are length x repeats, "
+                             + "drawn evenly spaced in order; remove the key")
+            }
+            lengthAxis = LengthAxis(rawValue: try top.string("lengthAxis", oneOf: LengthAxis.allCases.map(\.rawValue)))!
+        }
         let config = ExperimentConfig(
             about: about, task: task, seed: seed, models: models, plans: plans,
             evalSequences: try evalObject?.int("sequences", in: 1...1_000_000, default: 200) ?? 200,
@@ -115,7 +122,8 @@ public enum Preset {
             curvePoints: try top.int("curvePoints", in: 1...100_000, default: 100),
             validationEvery: try validationObject?.int("every", in: 0...100_000_000, default: 0) ?? 0,
             validationSequences: try validationObject?.int("sequences", in: 1...1_000_000, default: 100) ?? 100,
-            keepBest: try validationObject?.bool("keepBest", default: false) ?? false, curriculum: curriculum)
+            keepBest: try validationObject?.bool("keepBest", default: false) ?? false, curriculum: curriculum,
+            lengthAxis: lengthAxis)
         try checkResources(config, source: source)
         return config
     }
@@ -219,9 +227,19 @@ public enum Preset {
         return ModelPlan(model: model, training: training)
     }
 
-    /// The plan of a registered model that a preset or the command line names without a section: its entry's
-    /// default section, decoded like any other (errors name it as the model's default section).
+    /// The plan of a model that a preset or the command line names without a section. A built-in model takes
+    /// its section of the task's built-in preset (`tasks/<task>.json`, which configures every built-in model), with
+    /// the widths of `task`: the settings the kit itself trains it with on that task. A registered model takes
+    /// its entry's default section, decoded like any other (errors name it as the model's default section).
     public static func defaultPlan(_ kind: ModelKind, task: TaskConfig) throws(NTMError) -> ModelPlan {
+        if kind.isBuiltIn, var plan = BuiltInPresets.preset(task.kind).plans[kind] {
+            do {
+                plan.model = try plan.model.resized(inputWidth: task.inputWidth, outputWidth: task.outputWidth)
+            } catch {
+                throw .usage("\(kind.rawValue) (the \(task.name) preset's section): \(error.message)")
+            }
+            return plan
+        }
         guard let entry = ModelRegistry.entry(named: kind.rawValue) else {
             throw .usage("unknown model '\(kind.rawValue)' (expected one of: \(ModelKind.names))")
         }
@@ -320,6 +338,8 @@ public enum Preset {
                     + curriculumKeys(k.kind).filter { $0 != "start" }.map { JSONMember(key: $0, value: values[$0]!) })))
         }
         top.append(.init(key: "curvePoints", value: int(c.curvePoints)))
+        // The default axis is not written, so the configurations of runs that do not choose one stay as they were.
+        if c.lengthAxis != .linear { top.append(.init(key: "lengthAxis", value: .string(c.lengthAxis.rawValue))) }
         for kind in ModelKind.allCases {
             guard let p = c.plans[kind] else { continue }
             let t = p.training, o = t.optimizer

@@ -24,7 +24,8 @@ extension Experiment {
                 throw .runtime("\(path): no valid 'experiment' configuration in the metadata (the training checkpoint is "
                                + "damaged; remove it to start this model over)")
             }
-            if let difference = firstDifference(checkpoint: stored, now: current) {
+            let (then, now) = comparableParts(stored, current)
+            if let difference = firstDifference(checkpoint: then, now: now) {
                 throw .usage("cannot resume: \(difference) (\(path)); resume with the same settings, or choose another --out")
             }
             let plan = config.plan(kind)
@@ -38,6 +39,18 @@ extension Experiment {
             states[kind] = state
         }
         return states
+    }
+
+    /// Two resolved configurations without what changes no number of either run: the sections of models that
+    /// neither lists in `models` (so a preset that gains one, as copy's `rnn`, leaves the runs made before
+    /// resumable) and how figures are drawn (`lengthAxis`, which a resumed run may change).
+    static func comparableParts(_ a: JSONValue, _ b: JSONValue) -> (JSONValue, JSONValue) {
+        let trained = Set([a, b].flatMap { $0["models"]?.arrayValue?.compactMap(\.stringValue) ?? [] })
+        func kept(_ c: JSONValue) -> JSONValue {
+            guard let members = c.objectMembers else { return c }
+            return .object(members.filter { Preset.experimentKeys.contains($0.key) || trained.contains($0.key) })
+        }
+        return (kept(a), kept(b))
     }
 
     /// The first setting in which two resolved configurations differ, as

@@ -52,6 +52,27 @@ struct ArchitectureCommandTests {
 
     static func interfaceSize(width: Int, heads: Int) -> Int { width * (heads + 3) + 5 * heads + 3 }
 
+    /// An experiment preset without an `ntm` section still takes `--models ntm`: the NTM trains as the task's
+    /// built-in preset has it (copy: heads starting on row 0, RMSProp at 1e-4), beside the preset's own models.
+    @Test func anExperimentPresetTakesTheBuiltInModelsItDoesNotConfigure() throws {
+        let preset = Repository.root.appendingPathComponent("tasks/architectures/copy.json").path
+        let dir = Scratch.directory("architectures-with-ntm")
+        #expect(NTMCLI.run(arguments: ["copy", "--preset", preset, "--models", "memnet,ntm,rnn", "--controller-size", "12",
+                                       "--memory-rows", "8", "--memory-width", "4", "--hidden-size", "12", "--baseline-layers", "1",
+                                       "--out", dir, "--quiet"] + Self.tiny) == 0)
+        let config = try RunFiles.json(dir + "/config.json")
+        #expect(config["models"] == .array([.string("memnet"), .string("ntm"), .string("rnn")]))
+        let ntm = try #require(config["ntm"])
+        #expect(ntm["weightingInit"]?.stringValue == "first-row" && ntm["controllerSize"]?.intValue == 12)
+        #expect(ntm["optimizer"]?["name"]?.stringValue == "rmsprop" && ntm["optimizer"]?["learningRate"]?.doubleValue == 1e-4)
+        #expect(config["rnn"]?["optimizer"]?["name"]?.stringValue == "adam")
+        let file = try Preset.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: preset))), source: preset)
+        #expect(config["memnet"] == Preset.encode(file)["memnet"].map { m in
+            .object((m.objectMembers ?? []).map { $0.key == "sequences" ? .init(key: "sequences", value: .number(12))
+                                                  : $0.key == "batch" ? .init(key: "batch", value: .number(2)) : $0 })
+        })
+    }
+
     @Test func theDNCTakesAFeedforwardControllerAndTheMemoryNetworkRefusesIt() throws {
         let dir = Scratch.directory("architectures-feedforward")
         #expect(NTMCLI.run(arguments: ["copy", "--models", "dnc", "--controller", "feedforward", "--out", dir, "--quiet"] + Self.tiny) == 0)

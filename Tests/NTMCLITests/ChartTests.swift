@@ -96,6 +96,79 @@ struct ChartTests {
         #expect(Self.count("circle", in: svg) == 5)
     }
 
+    // MARK: - Length axes
+
+    /// The `cx` of every `<circle>`, in order.
+    static func circleXs(_ svg: String) -> [Double] {
+        svg.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("<circle cx=\"") else { return nil }
+            return Double(line.dropFirst(12).prefix { $0 != "\"" })
+        }
+    }
+
+    /// The x-axis tick labels (the text under the plot) with their positions.
+    static func xTicks(_ svg: String) -> [(x: Double, label: String)] {
+        let row = "y=\"368.0\""
+        return svg.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("<text x=\""), line.contains(row) else { return nil }
+            let x = Double(line.dropFirst(9).prefix { $0 != "\"" })!
+            return (x, labels(String(line))[0])
+        }
+    }
+
+    static let lengths: [Double] = [10, 20, 30, 40, 50, 80, 120]
+    /// The plot area of every chart: from x = 70 to 510, its x labels on the line y = 368.
+    static let left = 70.0, plotWidth = 440.0
+
+    /// On the linear axis (the default of the generalisation figure) a point's distance from the axis's start
+    /// is proportional to its length, and the ticks are round: 0 to 120 in steps of 20 for 10...120.
+    @Test func linearLengthAxisPlacesPointsInProportionToLength() {
+        let svg = LineChart(title: "copy", xValues: Self.lengths, scale: .linear, xTitle: "sequence length", yLabel: "bit errors",
+                            series: [("ntm", [0, 0, 0, 0.5, 1, 30, 120])]).svg
+        Self.expectWellFormed(svg)
+        let xs = Self.circleXs(svg)
+        #expect(xs.count == 7)
+        for (x, v) in zip(xs, Self.lengths) {
+            #expect(abs((x - Self.left) - v / 120 * Self.plotWidth) <= 0.05, "\(v) at \(x)")
+        }
+        #expect(Self.xTicks(svg).map(\.label) == ["0", "20", "40", "60", "80", "100", "120"])
+        #expect(Self.labels(svg).contains("sequence length"))
+        // Ticks at round values covering the lengths: the axis starts at zero only when the lengths come close.
+        let ticks = { (values: [Double]) in
+            Self.xTicks(LineChart(title: "t", xValues: values, scale: .linear, xTitle: "", yLabel: "y",
+                                  series: [("m", values.map { _ in 1 })]).svg).map(\.label)
+        }
+        #expect(ticks([6, 8, 10, 12]) == ["6", "7", "8", "9", "10", "11", "12"])
+        #expect(ticks([20, 40]) == ["20", "25", "30", "35", "40"])
+        #expect(ticks([20, 40, 80]) == ["0", "20", "40", "60", "80"])
+        #expect(ticks([200]) == ["199", "200", "201"])
+    }
+
+    /// On the log axis positions are proportional to the logarithm of the length (doublings equally apart),
+    /// and the ticks are the evaluated lengths, a label that would collide with the one before left out.
+    @Test func logLengthAxisPlacesPointsInProportionToLogLength() {
+        let svg = LineChart(title: "copy", xValues: Self.lengths, scale: .log, xTitle: "sequence length, logarithmic scale",
+                            yLabel: "bit errors", series: [("ntm", [0, 0, 0, 0.5, 1, 30, 120])]).svg
+        Self.expectWellFormed(svg)
+        let xs = Self.circleXs(svg)
+        for (x, v) in zip(xs, Self.lengths) {
+            let expected = Foundation.log(v / 10) / Foundation.log(12.0) * Self.plotWidth
+            #expect(abs((x - Self.left) - expected) <= 0.05, "\(v) at \(x), expected \(expected)")
+        }
+        #expect(Self.xTicks(svg).map(\.label) == ["10", "20", "30", "40", "50", "80", "120"])
+        let doublings = Self.circleXs(LineChart(title: "t", xValues: [5, 10, 20, 40, 80], scale: .log, xTitle: "", yLabel: "y",
+                                                series: [("m", [1, 1, 1, 1, 1])]).svg)
+        let gaps = zip(doublings.dropFirst(), doublings).map { $0 - $1 }
+        #expect(gaps.allSatisfy { abs($0 - Self.plotWidth / 4) <= 0.1 }, "\(gaps)")
+        // 11 and 12 sit too close to 10 for their labels: their marks stay, the longest length keeps its label.
+        let crowded = LineChart(title: "t", xValues: [10, 11, 12, 1000], scale: .log, xTitle: "", yLabel: "y",
+                                series: [("m", [1, 2, 3, 4])]).svg
+        #expect(Self.xTicks(crowded).map(\.label) == ["10", "1000"])
+        let marks = crowded.split(separator: "\n").filter { $0.hasPrefix("<line") && $0.contains("y1=\"350.0\" x2=") && $0.contains("y2=\"355.0\"") }
+        #expect(marks.count == 4, "a mark under the plot for every length")
+        #expect(Self.circleXs(crowded).count == 4)
+    }
+
     // MARK: - Heatmaps
 
     /// The `<rect>` elements inside the group filled with `color`.

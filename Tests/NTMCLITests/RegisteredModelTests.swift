@@ -92,8 +92,11 @@ struct RegisteredModelTests {
         let plan = try #require(try Self.decode(text).plans[SlotRNN.kind])
         #expect(plan.model.json.serialized() == #"{"hiddenSize":8,"inputWidth":5,"outputWidth":4,"slots":4}"#)
         #expect(plan.training.sequences == 40 && plan.training.optimizer.name == .adam && plan.training.optimizer.learningRate == 1e-2)
-        // A built-in model still needs its section.
-        #expect(throws: NTMError.self) { try Self.decode(text.replacingOccurrences(of: #"["ntm", "slot-rnn"]"#, with: #"["ntm", "lstm"]"#)) }
+        // A built-in model without a section takes the task's built-in preset's, with this preset's widths.
+        let builtIn = try Self.decode(text.replacingOccurrences(of: #"["ntm", "slot-rnn"]"#, with: #"["ntm", "lstm"]"#))
+        var lstm = try #require(BuiltInPresets.copy.plans[.lstm])
+        lstm.model = try lstm.model.resized(inputWidth: 5, outputWidth: 4)
+        #expect(builtIn.plans[.lstm] == lstm)
     }
 
     static let badSections: [(from: String, to: String, message: String)] = [

@@ -82,6 +82,30 @@ struct TaskCommandTests {
         }
     }
 
+    /// Every task takes every built-in model, copy included: the copy preset configures the RNN as the other
+    /// tasks' presets do (a baseline of the LSTM's shape and training), though copy does not train it by default.
+    @Test func copyTakesEveryBuiltInModel() throws {
+        let dir = Scratch.directory("copy-every-model")
+        #expect(NTMCLI.run(arguments: ["copy", "--models", "ntm,lstm,gru,rnn", "--length", "2"] + Self.common + ["--out", dir]) == 0)
+        try RunFiles.expectEveryFileParses(dir)
+        let results = try RunFiles.json(dir + "/results.json")
+        let models = try #require(results["models"]?.arrayValue)
+        #expect(models.map { $0["model"]?.stringValue } == ["ntm", "lstm", "gru", "rnn"])
+        #expect(models.allSatisfy { $0["finished"]?.boolValue == true && $0["eval"]?.arrayValue?.count == 2 })
+        let (rnn, _) = try Checkpoint.loadModel(path: dir + "/rnn.safetensors")
+        #expect(rnn.kind == "rnn")
+        // The RNN's section: the copy preset's training (Adam, two shards) with the size flags applied.
+        let config = try RunFiles.json(dir + "/config.json")
+        #expect(config["rnn"]?["hiddenSize"]?.intValue == 12 && config["rnn"]?["layers"]?.intValue == 1)
+        #expect(config["rnn"]?["optimizer"]?["name"]?.stringValue == "adam" && config["rnn"]?["shards"]?.intValue == 2)
+        #expect(config["rnn"]?["sequences"]?.intValue == 8 && config["rnn"]?["batch"]?.intValue == 2)
+        // `train --model rnn` on copy, which the same missing section refused.
+        let alone = Scratch.directory("train-rnn")
+        #expect(NTMCLI.run(arguments: ["train", "--model", "rnn", "--length", "2", "--sequences", "4", "--controller-size", "12",
+                                       "--layers", "1", "--eval-sequences", "4", "--quiet", "--out", alone]) == 0)
+        #expect(try RunFiles.json(alone + "/results.json")["models"]?.arrayValue?.first?["model"]?.stringValue == "rnn")
+    }
+
     @Test func helpExitsWithZero() {
         for task in TaskConfig.Kind.allCases { #expect(NTMCLI.run(arguments: [task.rawValue, "--help"]) == 0) }
     }
@@ -97,7 +121,7 @@ struct TaskCommandTests {
             ["copy", "--curriculum", "naive", "--curriculum-start", "30"],
             ["copy", "--curriculum", "uniform", "--curriculum-threshold", "0.5"],
             ["copy", "--seeds", "0"], ["copy", "--seeds", "1,1"], ["copy", "--seeds", "1,x"], ["copy", "--seed", "1", "--seeds", "2"],
-            ["priority-sort", "--models", "ntm,transformer"], ["copy", "--models", "ntm,rnn"], ["train", "--model", "rnn"],
+            ["priority-sort", "--models", "ntm,transformer"],
             ["repeat-copy", "--curriculum", "lookback", "--lookback-probability", "2"],
             ["copy", "--clip-norm", "-1"], ["copy", "--clip-norm", "inf"], ["copy", "--clip-norm", "x"],
         ]

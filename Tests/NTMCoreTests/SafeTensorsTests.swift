@@ -198,7 +198,7 @@ private let sample = SafeTensorsFile(
         Case(header: #"{"a":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}"#, dataSize: 4,
              expected: #"invalid dimension "1""#),
         Case(header: #"{"a":{"dtype":"F32","shape":[1e30],"data_offsets":[0,4]}}"#, dataSize: 4,
-             expected: "invalid dimension 1e+30"),
+             expected: "invalid dimension 1e30 in its shape: it is written with a fraction or an exponent"),
         Case(header: #"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, dataSize: 4,
              expected: "shape whose size overflows"),
         Case(header: #"{"a":{"dtype":"F32","shape":[2305843009213693952],"data_offsets":[0,4]}}"#, dataSize: 4,
@@ -208,11 +208,13 @@ private let sample = SafeTensorsFile(
         Case(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}"#, dataSize: 4,
              expected: "expected two non-negative integers"),
         Case(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}"#, dataSize: 4,
-             expected: "expected two non-negative integers"),
+             expected: "invalid data_offsets entry -4: it is negative"),
         Case(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4.5]}}"#, dataSize: 4,
-             expected: "expected two non-negative integers"),
+             expected: "invalid data_offsets entry 4.5: it is written with a fraction or an exponent"),
         Case(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[1e300,4]}}"#, dataSize: 4,
-             expected: "expected two non-negative integers"),
+             expected: "invalid data_offsets entry 1e300: it is written with a fraction or an exponent"),
+        Case(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,"4"]}}"#, dataSize: 4,
+             expected: #"invalid data_offsets entry "4": not a number"#),
         Case(header: #"{"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}"#, dataSize: 4,
              expected: "end before they begin"),
         Case(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, dataSize: 4,
@@ -228,7 +230,42 @@ private let sample = SafeTensorsFile(
         Case(header: String(repeating: "[", count: 100), expected: "nesting deeper than 64 levels"),
     ]
 
-    @Test(arguments: cases)
+    /// Safetensors writes dimensions and offsets as integers (Rust `usize`), and its own reader refuses any other
+    /// number token, even one whose value is whole (`5.76e2`, `3.0`, `-0`): so does this one, naming the tensor
+    /// and the field. The header is otherwise valid, so only the token's form is wrong.
+    static let nonIntegerTokens: [Case] = [
+        // The two forms of the report: an offset in exponent notation, a shape of whole floats.
+        Case(header: #"{"w":{"dtype":"F32","shape":[144],"data_offsets":[0,5.76e2]}}"#, dataSize: 576,
+             expected: #"tensor "w" has an invalid data_offsets entry 5.76e2: it is written with a fraction or an exponent, "#
+                + "not as an integer (offsets are non-negative integers, written in digits only)"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[3.0,4.0],"data_offsets":[0,48]}}"#, dataSize: 48,
+             expected: #"tensor "w" has an invalid dimension 3.0 in its shape: it is written with a fraction or an exponent, "#
+                + "not as an integer (dimensions are non-negative integers, written in digits only)"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[12],"data_offsets":[0,48.0]}}"#, dataSize: 48,
+             expected: "invalid data_offsets entry 48.0: it is written with a fraction or an exponent"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[1E1],"data_offsets":[0,40]}}"#, dataSize: 40,
+             expected: "invalid dimension 1E1 in its shape: it is written with a fraction or an exponent"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[10],"data_offsets":[0e0,40]}}"#, dataSize: 40,
+             expected: "invalid data_offsets entry 0e0: it is written with a fraction or an exponent"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[-0],"data_offsets":[0,0]}}"#,
+             expected: "invalid dimension -0 in its shape: it is negative"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[0],"data_offsets":[-0,0]}}"#,
+             expected: "invalid data_offsets entry -0: it is negative"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,9223372036854775808]}}"#, dataSize: 4,
+             expected: "invalid data_offsets entry 9223372036854775808: it is beyond the largest integer, 9223372036854775807"),
+        Case(header: #"{"w":{"dtype":"F32","shape":[18446744073709551616],"data_offsets":[0,4]}}"#, dataSize: 4,
+             expected: "invalid dimension 18446744073709551616 in its shape: it is beyond the largest integer"),
+        // Integers are read exactly, beyond the 2^53 a Double holds: 2^53 + 1 is not taken for 2^53.
+        Case(header: #"{"w":{"dtype":"F32","shape":[9007199254740993],"data_offsets":[0,4]}}"#, dataSize: 4,
+             expected: "has 4 bytes of data but shape [9007199254740993] needs 36028797018963972"),
+        // Each token is matched to its own tensor and field, whatever the order of entries and fields.
+        Case(header: #"{"a":{\#(e4)},"b":{"data_offsets":[4,12],"shape":[2,1.0],"dtype":"F32"},"__metadata__":{"k":"5.0"}}"#,
+             dataSize: 12, expected: #"tensor "b" has an invalid dimension 1.0 in its shape"#),
+        Case(header: #"{"__metadata__":{"k":"v"},"b":{"shape":[2],"dtype":"F32","data_offsets":[4,1.2e1]},"a":{\#(e4)}}"#,
+             dataSize: 12, expected: #"tensor "b" has an invalid data_offsets entry 1.2e1"#),
+    ]
+
+    @Test(arguments: cases + nonIntegerTokens)
     func invalidHeadersAreRejected(_ c: Case) throws {
         let error = try #require(decodeError(rawFile(c.header, data: [UInt8](repeating: 0, count: c.dataSize))))
         #expect(error.kind == .runtime)
@@ -236,6 +273,18 @@ private let sample = SafeTensorsFile(
         #expect(error.message.contains(c.expected), "\(error.message)")
         #expect(error.message.hasSuffix(")"))
         #expect(!error.message.contains("\n"))
+    }
+
+    /// The same headers with every number written in digits decode: only the form was wrong.
+    @Test func theRefusedHeadersDecodeWithIntegerTokens() throws {
+        let fixed = [
+            (#"{"w":{"dtype":"F32","shape":[144],"data_offsets":[0,576]}}"#, 576, [144]),
+            (#"{"w":{"dtype":"F32","shape":[3,4],"data_offsets":[0,48]}}"#, 48, [3, 4]),
+        ]
+        for (header, size, shape) in fixed {
+            let file = try SafeTensorsFile.decode(rawFile(header, data: [UInt8](repeating: 0, count: size)), source: "m")
+            #expect(file["w"]?.shape == shape)
+        }
     }
 
     @Test func zeroSizedTensorsMayShareAnOffset() throws {

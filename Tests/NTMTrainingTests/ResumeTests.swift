@@ -135,6 +135,38 @@ struct ResumeTests {
         #expect(zip(first.model.parameters, again.model.parameters).allSatisfy { $0.value.array == $1.value.array })
     }
 
+    /// A run made before a preset gained the section of a model it does not train (copy's `rnn`) resumes under
+    /// the new preset; training that model as well is still a change of settings.
+    @Test func sectionsOfUntrainedModelsDoNotBlockResuming() throws {
+        var config = BuiltInPresets.copy
+        config.task = TaskConfig(kind: .copy, bits: 8, minLength: 1, length: 3)
+        config.models = [.lstm]
+        config.plans[.lstm]!.model.controllerSize = 8
+        config.plans[.lstm]!.model.layers = 1
+        config.plans[.lstm]!.training = TrainingSettings(sequences: 16, batch: 4, optimizer: OptimizerConfig(name: .adam), shards: 1)
+        config.evalSequences = 4
+        config.validationSequences = 4
+        var before = config
+        before.plans[.rnn] = nil
+        let dir = ResumeFixture.scratch("untrained-sections")
+        let run = Experiment.run(before, threads: 1, control: ExperimentControl(stateDirectory: dir))
+        #expect(run.status == .finished)
+        let states = try Experiment.loadStates(config, directory: dir)
+        #expect(states[.lstm]?.status == .finished)
+        var more = config
+        more.models = [.lstm, .rnn]
+        #expect(throws: NTMError.self) { try Experiment.loadStates(more, directory: dir) }
+        do { _ = try Experiment.loadStates(more, directory: dir) } catch {
+            #expect(error.message.hasPrefix("cannot resume: models is [\"lstm\"] in the checkpoint but [\"lstm\",\"rnn\"] now"), "\(error.message)")
+        }
+        // A section of a model that is trained still counts.
+        var other = config
+        other.plans[.lstm]!.training.sequences = 32
+        do { _ = try Experiment.loadStates(other, directory: dir); Issue.record("resumed with another budget") } catch {
+            #expect(error.message.hasPrefix("cannot resume: lstm.sequences is 16 in the checkpoint but 32 now"), "\(error.message)")
+        }
+    }
+
     // MARK: - Non-finite steps
 
     /// Plants a NaN in the gradient of the first trainable parameter at the steps `at` says.
