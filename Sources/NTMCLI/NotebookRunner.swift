@@ -113,7 +113,8 @@ struct NotebookRunner {
                 var saved = try Preset.decode(Array(FileManager.default.contents(atPath: "\(directory)/" + (seedsReport == nil ? "" : "seed\(run.config.seed)/") + "config.json") ?? Data()),
                                               source: directory)
                 saved.models = config.models
-                if let difference = Experiment.firstDifference(checkpoint: Preset.encode(saved), now: Preset.encode(wanted)) {
+                let (then, now) = Experiment.comparableParts(Preset.encode(saved), Preset.encode(wanted))
+                if let difference = Experiment.firstDifference(checkpoint: then, now: now) {
                     throw .usage("the saved run in \(directory) is not the block's experiment: "
                                  + difference.replacingOccurrences(of: "in the checkpoint", with: "in the saved run")
                                      .replacingOccurrences(of: " now", with: " in the block")

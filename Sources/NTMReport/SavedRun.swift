@@ -116,7 +116,8 @@ public enum SavedRun {
         var reference = first.report.config
         for run in runs.dropFirst() {
             reference.seed = run.report.config.seed
-            if let difference = Experiment.firstDifference(checkpoint: Preset.encode(reference), now: Preset.encode(run.report.config)) {
+            let (then, now) = Experiment.comparableParts(Preset.encode(reference), Preset.encode(run.report.config))
+            if let difference = Experiment.firstDifference(checkpoint: then, now: now) {
                 throw .usage("\(run.directory) is not the same experiment as \(first.directory): "
                              + difference.replacingOccurrences(of: "in the checkpoint", with: "in \(first.directory)")
                                  .replacingOccurrences(of: " now", with: " here")

@@ -44,7 +44,7 @@ extension Experiment {
     /// Two resolved configurations without what changes no number of either run: the sections of models that
     /// neither lists in `models` (so a preset that gains one, as copy's `rnn`, leaves the runs made before
     /// resumable) and how figures are drawn (`lengthAxis`, which a resumed run may change).
-    static func comparableParts(_ a: JSONValue, _ b: JSONValue) -> (JSONValue, JSONValue) {
+    public static func comparableParts(_ a: JSONValue, _ b: JSONValue) -> (JSONValue, JSONValue) {
         let trained = Set([a, b].flatMap { $0["models"]?.arrayValue?.compactMap(\.stringValue) ?? [] })
         func kept(_ c: JSONValue) -> JSONValue {
             guard let members = c.objectMembers else { return c }
