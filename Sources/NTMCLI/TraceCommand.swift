@@ -9,7 +9,7 @@ import NTMTraining
 enum TraceCommand {
     static var specs: [FlagSpec] {
         [
-            FlagSpec("model", "KIND", "\(ModelKind.names) (default: ntm; must match --checkpoint when given)"),
+            FlagSpec("model", "KIND", "\(ModelKind.names) (default: the checkpoint's model, or ntm; must match --checkpoint when given)"),
             FlagSpec("length", "L", "copy sequence length of the batch (default: 4)"),
             FlagSpec("batch", "B", "sequences in the batch (default: 2)"),
             FlagSpec("seed", "S", "seed of the batch and, without --checkpoint, of the weights (default: 1)"),
@@ -29,7 +29,9 @@ enum TraceCommand {
             return 0
         }
         guard let out = args.string("out") else { throw .usage("trace: --out DIR is required") }
-        let kind = try TrainCommand.modelKind(args.string("model") ?? "ntm")
+        // With a checkpoint the file names its model; --model, when given, must agree with it.
+        let named = try args.string("model").map(TrainCommand.modelKind)
+        let kind = named ?? .ntm
         let length = try args.int("length", in: 1...10_000) ?? 4
         let batchSize = try args.int("batch", in: 1...4096) ?? 2
         let seed = UInt64(try args.int("seed", in: 0...Int(Int32.max)) ?? 1)
@@ -39,7 +41,7 @@ enum TraceCommand {
             for f in SharedFlags.modelSize.map(\.name) + ["preset"] where args.has(f) {
                 throw .usage("--\(f) cannot be combined with --checkpoint: the checkpoint fixes the model")
             }
-            (model, modelConfig) = try Checkpoint.loadModel(path: path, expectedKind: kind)
+            (model, modelConfig) = try Checkpoint.loadModel(path: path, expectedKind: named)
         } else {
             let config = try ExperimentOptions.resolve(args, sizeTarget: kind, models: [kind])
             modelConfig = config.plan(kind).model

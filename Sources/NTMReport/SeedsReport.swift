@@ -344,7 +344,7 @@ public struct SeedsReport {
     public var generalisationSVG: String {
         let points = config.evaluationPoints
         return config.generalisationChart(
-            title: "\(config.task.title): mean bit errors per sequence over \(runs.count) seeds",
+            title: "\(config.task.title): mean bit errors per sequence over " + (runs.count == 1 ? "1 seed" : "\(runs.count) seeds"),
             series: models.map { kind in (kind.rawValue, points.map { statistics(kind, $0, \.bitErrors).mean }) }).svg
     }
 

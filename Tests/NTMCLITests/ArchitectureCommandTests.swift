@@ -48,6 +48,11 @@ struct ArchitectureCommandTests {
         #expect(trace["allocation"]?.shape == [7, 2, 64] && trace["usage"]?.shape == [7, 2, 64])
         #expect(trace["read_modes.0"]?.shape == [7, 2, 3])
         #expect(trace["grad.interface.weight"]?.shape == [Self.interfaceSize(width: 20, heads: 2), 100])
+        // Without --model the checkpoint names its model: the same trace; a --model that disagrees is refused.
+        let inferred = Scratch.directory("architectures-trace-inferred")
+        #expect(NTMCLI.run(arguments: ["trace", "--checkpoint", dir + "/dnc.safetensors", "--length", "3", "--batch", "2", "--out", inferred]) == 0)
+        #expect(FileManager.default.contents(atPath: inferred + "/trace.safetensors") == FileManager.default.contents(atPath: out + "/trace.safetensors"))
+        #expect(NTMCLI.run(arguments: ["trace", "--model", "ntm", "--checkpoint", dir + "/dnc.safetensors", "--length", "3", "--out", inferred]) == 1)
     }
 
     static func interfaceSize(width: Int, heads: Int) -> Int { width * (heads + 3) + 5 * heads + 3 }
