@@ -6,7 +6,7 @@ import NTMReport
 
 enum NotebookCommand {
     static let specs: [FlagSpec] = [
-        FlagSpec("runs", "DIR", "where the blocks' runs go, one directory per block (default: $TMPDIR/ntm-notebook-runs/NOTEBOOK)"),
+        FlagSpec("runs", "DIR", "where the blocks' runs go, one directory per block (default: run, $TMPDIR/ntm-notebook-runs/NOTEBOOK; check, a fresh directory removed when the check passes)"),
         FlagSpec("from", "DIR", "rebuild from the runs a previous 'notebook run --runs DIR' left, without training"),
         FlagSpec("only", "NAME,...", "only these blocks (the others keep their committed outputs and are not checked)"),
         SharedFlags.help,
@@ -62,12 +62,22 @@ enum NotebookCommand {
                 throw .usage("notebook: --from \(from) is not a directory; give the --runs directory of an earlier run")
             }
             runs = absolute(from)
+        } else if let given = args.string("runs") {
+            runs = absolute(given)
+        } else if operands[0] == "run" {
+            // Kept in one place per notebook, so that a later run can rebuild from it (--from).
+            runs = absolute(NSTemporaryDirectory() + "ntm-notebook-runs/" + stem)
         } else {
-            runs = absolute(args.string("runs") ?? (NSTemporaryDirectory() + "ntm-notebook-runs/" + stem))
+            // A check starts from nothing: a run left unfinished by an earlier check must not stop it.
+            runs = absolute(NSTemporaryDirectory() + "ntm-notebook-check-\(stem)-\(ProcessInfo.processInfo.processIdentifier)")
         }
         let runner = NotebookRunner(notebook: absolute(path), stem: stem, runs: runs, fromSaved: args.has("from"))
-        return operands[0] == "run" ? try runNotebook(document, blocks, runner, path: path)
-                                    : try checkNotebook(document, blocks, runner, path: path)
+        if operands[0] == "run" { return try runNotebook(document, blocks, runner, path: path) }
+        let status = try checkNotebook(document, blocks, runner, path: path)
+        if !args.has("runs") && !args.has("from") {
+            if status == 0 { try? FileManager.default.removeItem(atPath: runs) } else { note("notebook: the runs of this check are in \(runs)") }
+        }
+        return status
     }
 
     static func absolute(_ path: String) -> String {
