@@ -97,29 +97,25 @@ struct NotebookRunner {
             runs = report.runs
             seedsReport = report
         }
-        do {
-            let (config, seeds) = experiment
-            let made = runs.map(\.config.seed)
-            if let seeds, seeds != made {
-                throw .usage("\(directory) holds seeds \(made.map(String.init).joined(separator: ",")), the block asks for "
-                             + "\(seeds.map(String.init).joined(separator: ",")); run the block again without --from")
-            }
-            if seeds == nil && made != [config.seed] {
-                throw .usage("\(directory) holds a run of seed \(made.map(String.init).joined(separator: ",")), the block asks for seed \(config.seed)")
-            }
-            for run in runs {
-                var wanted = config
-                wanted.seed = run.config.seed
-                var saved = try Preset.decode(Array(FileManager.default.contents(atPath: "\(directory)/" + (seedsReport == nil ? "" : "seed\(run.config.seed)/") + "config.json") ?? Data()),
-                                              source: directory)
-                saved.models = config.models
-                let (then, now) = Experiment.comparableParts(Preset.encode(saved), Preset.encode(wanted))
-                if let difference = Experiment.firstDifference(checkpoint: then, now: now) {
-                    throw .usage("the saved run in \(directory) is not the block's experiment: "
-                                 + difference.replacingOccurrences(of: "in the checkpoint", with: "in the saved run")
-                                     .replacingOccurrences(of: " now", with: " in the block")
-                                 + "; run the block again without --from")
-                }
+        let (config, seeds) = experiment
+        let made = runs.map(\.config.seed)
+        if let seeds, seeds != made {
+            throw .usage("\(directory) holds seeds \(made.map(String.init).joined(separator: ",")), the block asks for "
+                         + "\(seeds.map(String.init).joined(separator: ",")); run the block again without --from")
+        }
+        if seeds == nil && made != [config.seed] {
+            throw .usage("\(directory) holds a run of seed \(made.map(String.init).joined(separator: ",")), the block asks for seed \(config.seed)")
+        }
+        // Each run's configuration as read, with the block's models (the others were not read).
+        for run in runs {
+            var wanted = config
+            wanted.seed = run.config.seed
+            let (then, now) = Experiment.comparableParts(Preset.encode(run.config), Preset.encode(wanted))
+            if let difference = Experiment.firstDifference(checkpoint: then, now: now) {
+                throw .usage("the saved run in \(directory) is not the block's experiment: "
+                             + difference.replacingOccurrences(of: "in the checkpoint", with: "in the saved run")
+                                 .replacingOccurrences(of: " now", with: " in the block")
+                             + "; run the block again without --from")
             }
         }
         if let seedsReport { try seedsReport.write(to: scratch) } else { try runs[0].write(to: scratch) }
