@@ -4,6 +4,7 @@ import NTMCore
 import NTMModels
 import NTMTraining
 import NTMArchitectures
+import NTMReport
 
 public enum NTMCLI {
     static let commands: [(name: String, summary: String)] = TaskCommand.all.map { ($0.name, $0.summary) } + [
@@ -33,6 +34,9 @@ public enum NTMCLI {
         CommandLineText.$program.withValue(programName) {
             // The DNC and the memory network join the built-in models (idempotent).
             ArchitectureModels.register()
+            // The checkout's commit as the command starts (what `swift run` just built), not as its reports
+            // are written, hours later perhaps, after the checkout may have moved on.
+            _ = SourceCheckout.current
             do throws(NTMError) {
                 // A bad NTM_KERNELS stops the command before any work, with the choices.
                 try KernelPath.applyEnvironment(ProcessInfo.processInfo.environment)

@@ -19,7 +19,10 @@ public struct SourceCheckout: Sendable, Equatable {
         self.modified = modified
     }
 
-    /// The checkout this binary was built from, read once per process.
+    /// The checkout this binary was built from, read once per process, when first asked (`ntm-bench` asks as
+    /// it starts). It is the checkout's state at that moment: a binary built, then left to run while the
+    /// checkout moves to another commit, records the later one; `swift run` builds before it runs, so for
+    /// it the two are the same.
     public static let current: SourceCheckout? = {
         let here = #filePath
         let suffix = "/Sources/NTMReport/SourceCheckout.swift"
