@@ -102,8 +102,15 @@ public struct RunManifest: Sendable, Equatable {
     /// What ``recorded(in:)`` reads for a fact a results.json does not hold.
     public static let notRecorded = "not recorded"
 
-    /// Line prefixes of ``markdownLines``: what a notebook check reports but never compares.
-    public static let volatileLinePrefixes = ["- machine: ", "- build: "]
+    /// Line prefixes of ``markdownLines`` (and of a comparison's list of the machines its seeds ran on):
+    /// what a notebook check reports but never compares.
+    public static let volatileLinePrefixes = ["- machine: ", "- build: ", "- machines: "]
+
+    /// One line of what made a run: the CPU, the kit's commit, the compiler and the kernel path.
+    public var summary: String {
+        (cores == 0 ? "a machine not recorded" : cpu) + ", " + (checkout.map { "commit \($0.text)" } ?? "commit not recorded")
+            + ", Swift \(swift), \(kernels) kernels"
+    }
 
     /// The `provenance` object of results.json.
     public var json: JSONValue {

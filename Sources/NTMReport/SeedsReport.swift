@@ -150,6 +150,12 @@ public struct SeedsReport {
             .init(key: "eval_seed", value: int(Int(config.evalSeed))),
             .init(key: "runs", value: .array(runs.map { .string("seed\($0.config.seed)") })),
         ]
+        if Set(runs.map(\.manifest.summary)).count > 1 {
+            // Seeds made on other machines or by other builds: what made each.
+            top.append(.init(key: "seed_provenance", value: .array(runs.map { run in
+                .object([.init(key: "seed", value: int(Int(run.config.seed)))] + (run.manifest.json.objectMembers ?? []))
+            })))
+        }
         if config.curriculum.kind != .none {
             top.append(.init(key: "curriculum", value: .string(config.curriculum.kind.rawValue)))
         }
@@ -335,6 +341,10 @@ public struct SeedsReport {
         out.append("")
         out.append("- seeds \(seedList); evaluation seed \(config.evalSeed); each seed's resolved configuration in `seed<S>/config.json`")
         out += manifest.markdownLines
+        // Seeds run apart (on other machines, or with other builds) and merged by `report`: each one's own.
+        if Set(runs.map(\.manifest.summary)).count > 1 {
+            out.append("- machines: " + runs.map { "seed \($0.config.seed) on \($0.manifest.summary)" }.joined(separator: "; "))
+        }
         out.append("- files: `results.json`, `learning-curves.csv`, `\(RunReport.learningCurvesFile)`" + (points.count > 1 ? ", `\(RunReport.generalisationFile)`" : "")
                    + ", and one run directory per seed: " + runs.map { "`seed\($0.config.seed)/`" }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"

@@ -47,6 +47,19 @@ struct ReportCommandTests {
         #expect(merged["seeds"] == together["seeds"] && withoutTimes(merged["models"]) == withoutTimes(together["models"]))
         let report = try String(contentsOfFile: dir + "/merged/report.md", encoding: .utf8)
         #expect(report.contains("ntm-bench report \(dir)/s2 \(dir)/s1 --out \(dir)/merged"))
+        #expect(!report.contains("- machines: ") && merged["seed_provenance"] == nil)
+
+        // Seed 2 as if copied back from another machine: the comparison says what made each seed.
+        let path = dir + "/s2/results.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let cpu = "\"cpu\": \"\(RunManifest.current().cpu)\""
+        #expect(text.contains(cpu))
+        try text.replacingOccurrences(of: cpu, with: "\"cpu\": \"Another CPU\"").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(NTMCLI.run(arguments: ["report", dir + "/s1", dir + "/s2", "--out", dir + "/merged2"]) == 0)
+        let apart = try String(contentsOfFile: dir + "/merged2/report.md", encoding: .utf8)
+        #expect(apart.contains("- machines: seed 1 on \(RunManifest.current().cpu)") && apart.contains("seed 2 on Another CPU"))
+        let apartJSON = try JSONValue.parse(Array(try #require(Self.contents(dir + "/merged2/results.json"))))
+        #expect(apartJSON["seed_provenance"]?.arrayValue?.map { $0["cpu"]?.stringValue } == [RunManifest.current().cpu, "Another CPU"])
     }
 
     @Test func mismatchedOrDamagedDirectoriesAreRefused() throws {
