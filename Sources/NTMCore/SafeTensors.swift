@@ -256,16 +256,20 @@ public struct SafeTensorsFile: Sendable, Equatable {
         }
 
         guard let dimValues = shape.value.arrayValue else { throw bad("has a shape that is not an array") }
-        var dims: [Int] = []
-        dims.reserveCapacity(dimValues.count)
-        for (dim, text) in written(dimValues, texts: shape.texts) {
-            let integer = text.map(unsignedInteger)
-            guard let d = integer?.value else {
-                throw bad("has an invalid dimension \(text ?? brief(dim)) in its shape: \(integer?.problem ?? "not a number")",
-                          "dimensions are non-negative integers, written in digits only")
+        // Each entry as written: a non-negative integer in digits only, or the tensor is refused.
+        func integers(_ values: [JSONValue], texts: ArraySlice<String>, entry: String, place: String = "", hint: String) throws(NTMError) -> [Int] {
+            var out: [Int] = []
+            out.reserveCapacity(values.count)
+            for (value, text) in written(values, texts: texts) {
+                let integer = text.map(unsignedInteger)
+                guard let v = integer?.value else {
+                    throw bad("has an invalid \(entry) \(text ?? brief(value))\(place): \(integer?.problem ?? "not a number")", hint)
+                }
+                out.append(v)
             }
-            dims.append(d)
+            return out
         }
+        let dims = try integers(dimValues, texts: shape.texts, entry: "dimension", place: " in its shape", hint: "dimensions are non-negative integers, written in digits only")
         guard let count = SafeTensor.elementCount(dims), !count.multipliedReportingOverflow(by: 4).overflow else {
             throw bad("has a shape whose size overflows")
         }
@@ -274,15 +278,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
         guard let pair = offsets.value.arrayValue, pair.count == 2 else {
             throw bad("has data_offsets \(brief(offsets.value)), expected two non-negative integers")
         }
-        var bounds: [Int] = []
-        for (offset, text) in written(pair, texts: offsets.texts) {
-            let integer = text.map(unsignedInteger)
-            guard let o = integer?.value else {
-                throw bad("has an invalid data_offsets entry \(text ?? brief(offset)): \(integer?.problem ?? "not a number")",
-                          "offsets are non-negative integers, written in digits only")
-            }
-            bounds.append(o)
-        }
+        let bounds = try integers(pair, texts: offsets.texts, entry: "data_offsets entry", hint: "offsets are non-negative integers, written in digits only")
         let (begin, end) = (bounds[0], bounds[1])
         guard begin <= end else { throw bad("has data_offsets [\(begin), \(end)] that end before they begin") }
         guard end <= dataSize else {
