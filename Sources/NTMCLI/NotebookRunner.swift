@@ -69,19 +69,12 @@ struct NotebookRunner {
         return .made(Self.fenced(unsubstitutingRuns(text)), figures: [])
     }
 
-    /// A run made earlier: its report rebuilt from its files into a scratch directory (the saved run is
-    /// only read), then shown as a fresh run's would be.
+    /// A run made earlier: its report rebuilt from its files, then shown as a fresh run's would be.
     func savedReport(_ block: NotebookBlock, words: [String], directory: String) throws(NTMError) -> Output {
         guard FileManager.default.fileExists(atPath: directory + "/results.json") else {
             throw .usage("\(directory) holds no run (no results.json); run the notebook without --from to make it")
         }
         let command = CommandLineText.render(words + ["--out", directory, "--quiet"])
-        let scratch = NSTemporaryDirectory() + "ntm-notebook-\(ProcessInfo.processInfo.processIdentifier)-\(block.name)"
-        try? FileManager.default.removeItem(atPath: scratch)
-        do { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) } catch {
-            throw .runtime("cannot create \(scratch): \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
         // The saved run must be the block's experiment: the same resolved settings, seed for seed. It may have
         // trained more models than the block names: each model's run depends on its own settings and seed
         // only (random streams are per model), so the block's models are taken from it.
@@ -118,8 +111,9 @@ struct NotebookRunner {
                              + "; run the block again without --from")
             }
         }
-        if let seedsReport { try seedsReport.write(to: scratch) } else { try runs[0].write(to: scratch) }
-        return try reportOutput(block, directory: scratch, command: command)
+        // Rendered in memory: the saved run is only read, and nothing is written to show it.
+        let (markdown, figures) = seedsReport.map { ($0.markdown, $0.figures) } ?? (runs[0].markdown, runs[0].figures)
+        return reportOutput(block, markdown: markdown, figures: figures.map { (name: $0.file, content: $0.svg) }, command: command)
     }
 
     /// A run's report.md, its headings moved to the block's level and its directory written `$RUNS/NAME`,
@@ -128,10 +122,20 @@ struct NotebookRunner {
         guard let data = FileManager.default.contents(atPath: directory + "/report.md") else {
             throw .runtime("the run wrote no report (\(directory)/report.md)")
         }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".svg") }
+        let figures = names.compactMap { name in
+            FileManager.default.contents(atPath: "\(directory)/\(name)").map { (name, String(decoding: $0, as: UTF8.self)) }
+        }
+        return reportOutput(block, markdown: String(decoding: data, as: UTF8.self), figures: figures, command: command)
+    }
+
+    /// A report's markdown and figures as a block's output (see the other `reportOutput`).
+    func reportOutput(_ block: NotebookBlock, markdown: String, figures unsorted: [(name: String, content: String)],
+                      command: String) -> Output {
         let level = block.attributes["level"].flatMap(Int.init) ?? 3
         var lines: [String] = []
         var inFence = false, afterRegenerate = false
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             if line.hasPrefix("```") { inFence.toggle() }
             if !inFence && line.hasPrefix("#") {
                 lines.append(String(repeating: "#", count: level - 1) + line)
@@ -148,12 +152,7 @@ struct NotebookRunner {
             lines.append(unsubstitutingRuns(line))
         }
         while lines.last == "" { lines.removeLast() }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".svg") }.sorted()
-        var figures: [(name: String, content: String)] = []
-        for name in names {
-            guard let svg = FileManager.default.contents(atPath: "\(directory)/\(name)") else { continue }
-            figures.append((name, String(decoding: svg, as: UTF8.self)))
-        }
+        let figures = unsorted.sorted { $0.name < $1.name }
         if !figures.isEmpty {
             lines.append("")
             for f in figures {

@@ -473,20 +473,22 @@ public struct RunReport {
 
     /// Writes every file of the run into `directory` (which must exist), each atomically, `results.json`
     /// (which says whether the run finished) last.
+    /// Every figure of the run, by file name: the learning curves, the generalisation curve when drawn, and
+    /// each model's memory use.
+    public var figures: [(file: String, svg: String)] {
+        [(Self.learningCurvesFile, learningCurvesSVG)]
+            + (writesGeneralisationCurve ? [(Self.generalisationFile, generalisationSVG)] : [])
+            + examples.map { (Self.memoryFile($0.kind), memorySVG($0.kind, $0.example)) }
+    }
+
     public func write(to directory: String) throws(NTMError) {
         for r in results {
             try r.checkpoint.write(path: "\(directory)/\(r.kind.rawValue).safetensors")
         }
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
-        try AtomicFile.write(learningCurvesSVG, to: "\(directory)/\(Self.learningCurvesFile)")
         try AtomicFile.write(validationCSV, to: "\(directory)/validation.csv")
         try AtomicFile.write(Preset.encode(config).serialized(pretty: true) + "\n", to: "\(directory)/config.json")
-        if writesGeneralisationCurve {
-            try AtomicFile.write(generalisationSVG, to: "\(directory)/\(Self.generalisationFile)")
-        }
-        for (kind, example) in examples {
-            try AtomicFile.write(memorySVG(kind, example), to: "\(directory)/\(Self.memoryFile(kind))")
-        }
+        for figure in figures { try AtomicFile.write(figure.svg, to: "\(directory)/\(figure.file)") }
         try AtomicFile.write(markdown, to: "\(directory)/report.md")
         try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")
     }

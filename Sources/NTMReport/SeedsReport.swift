@@ -395,12 +395,16 @@ public struct SeedsReport {
         return out.joined(separator: "\n")
     }
 
+    /// The comparison's figures, by file name: the learning curves, and the generalisation curve when there
+    /// is more than one evaluation point.
+    public var figures: [(file: String, svg: String)] {
+        [(RunReport.learningCurvesFile, learningCurvesSVG)]
+            + (config.evaluationPoints.count > 1 ? [(RunReport.generalisationFile, generalisationSVG)] : [])
+    }
+
     public func write(to directory: String) throws(NTMError) {
         try AtomicFile.write(curvesCSV, to: "\(directory)/learning-curves.csv")
-        try AtomicFile.write(learningCurvesSVG, to: "\(directory)/\(RunReport.learningCurvesFile)")
-        if config.evaluationPoints.count > 1 {
-            try AtomicFile.write(generalisationSVG, to: "\(directory)/\(RunReport.generalisationFile)")
-        }
+        for figure in figures { try AtomicFile.write(figure.svg, to: "\(directory)/\(figure.file)") }
         try AtomicFile.write(markdown, to: "\(directory)/report.md")
         try AtomicFile.write(resultsJSON.serialized(pretty: true) + "\n", to: "\(directory)/results.json")
     }
