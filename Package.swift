@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "NTMTraining", targets: ["NTMTraining"]),
         .library(name: "NTMReport", targets: ["NTMReport"]),
         .library(name: "NTMArchitectures", targets: ["NTMArchitectures"]),
+        .library(name: "NTMSweep", targets: ["NTMSweep"]),
         .library(name: "NTMCLI", targets: ["NTMCLI"]),
         .executable(name: "ntm-bench", targets: ["ntm-bench"]),
     ],
@@ -34,8 +35,10 @@ let package = Package(
         .target(name: "NTMReport", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining"]),
         // The DNC and the memory network, built on the public API only (as a researcher's package would).
         .target(name: "NTMArchitectures", dependencies: ["NTMCore", "NTMAutodiff", "NTMModels"]),
-        .target(name: "NTMCLI", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport", "NTMArchitectures"]),
-        .target(name: "NTMKit", dependencies: ["NTMCore", "NTMAutodiff", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport", "NTMArchitectures"]),
+        // Sweeps: a plan of many runs, claims that work on shared file systems, Slurm job arrays, the merged report.
+        .target(name: "NTMSweep", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport"]),
+        .target(name: "NTMCLI", dependencies: ["NTMCore", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport", "NTMArchitectures", "NTMSweep"]),
+        .target(name: "NTMKit", dependencies: ["NTMCore", "NTMAutodiff", "NTMLayers", "NTMMemory", "NTMModels", "NTMTasks", "NTMTraining", "NTMReport", "NTMArchitectures", "NTMSweep"]),
         .executableTarget(name: "ntm-bench", dependencies: ["NTMCLI"]),
 
         // MARK: - Examples (compiled so the README's code cannot rot)

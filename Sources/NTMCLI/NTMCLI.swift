@@ -14,6 +14,7 @@ public enum NTMCLI {
         ("perf", PerfCommand.summary),
         ("report", ReportCommand.summary),
         ("notebook", NotebookCommand.summary),
+        ("sweep", SweepCommand.summary),
     ]
 
     public static var usage: String {
@@ -63,6 +64,7 @@ public enum NTMCLI {
         case "perf": return try PerfCommand.run(rest)
         case "report": return try ReportCommand.run(rest, commandLine: commandLine)
         case "notebook": return try NotebookCommand.run(rest)
+        case "sweep": return try SweepCommand.run(rest)
         case "help", "--help", "-h":
             print(usage)
             return 0

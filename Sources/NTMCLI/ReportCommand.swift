@@ -4,6 +4,7 @@
 import Foundation
 import NTMCore
 import NTMReport
+import NTMSweep
 
 enum ReportCommand {
     static let specs: [FlagSpec] = [
@@ -35,6 +36,18 @@ enum ReportCommand {
             throw .usage("report: several directories are merged into one comparison; say where it goes with --out DIR")
         }
         let out = args.string("out") ?? directories[0]
+        // Sweep directories: one report of every comparison the plan makes, with the runs not finished.
+        let sweeps = directories.filter { FileManager.default.fileExists(atPath: "\($0)/\(SweepPlan.manifestFile)") }
+        if !sweeps.isEmpty {
+            guard sweeps.count == directories.count else {
+                throw .usage("report: \(sweeps[0]) is a sweep directory and \(directories.first { !sweeps.contains($0) }!) is not; "
+                             + "merge sweep directories with sweep directories, run directories with run directories")
+            }
+            let report = try SweepReport.build(directories: directories, command: commandLine)
+            try write(out) { dir throws(NTMError) in try report.write(to: dir) }
+            print("\(report.finishedRuns) of \(report.plan.plannedRuns.count) runs finished; report: \(out)/report.md")
+            return 0
+        }
         if directories.count == 1, try SavedRun.kind(of: directories[0]) == .run {
             let report = try SavedRun.report(directory: directories[0])
             try write(out) { dir throws(NTMError) in try report.write(to: dir) }

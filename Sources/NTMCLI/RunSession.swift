@@ -49,11 +49,13 @@ enum RunSession {
 
     /// Trains `config` into `out` and writes its report; returns the exit status and the report, or throws
     /// the error that stopped it.
+    /// `claimed`: the caller already holds the run (a sweep's claim, which works where flock does not), so
+    /// no lock is taken and no summary is printed.
     static func execute(config: ExperimentConfig, out: String, threads: Int, options: RunOptions, display: ProgressDisplay,
-                        command: String, hooks: RunHooks) throws(NTMError) -> Outcome {
+                        command: String, hooks: RunHooks, claimed: Bool = false) throws(NTMError) -> Outcome {
         try OutputDirectory.prepare(out)
-        let lock = try OutputLock.acquire(directory: out, command: command)
-        defer { lock.release() }
+        let lock: OutputLock? = claimed ? nil : try OutputLock.acquire(directory: out, command: command)
+        defer { lock?.release() }
         let stop = hooks.stop ?? StopToken()
         let trap = hooks.stop == nil ? SignalTrap(token: stop, note: { display.alert($0) }) : nil
         defer { trap?.remove() }
@@ -97,7 +99,7 @@ enum RunSession {
         }
         switch run.status {
         case .finished:
-            TaskCommand.printSummary(report, out: out)
+            if !claimed { TaskCommand.printSummary(report, out: out) }
             return Outcome(status: 0, report: report)
         case .interrupted:
             let done = run.results.map { r in
@@ -106,7 +108,7 @@ enum RunSession {
                     : "\(r.kind.rawValue) \(r.outcome.sequences)/\(r.training.sequences)"
             }.joined(separator: ", ")
             display.alert("\(CommandLineText.program): interrupted (\(done)); checkpoints in \(stateDirectory), report in \(out)/report.md; "
-                         + "continue with: \(command) --resume")
+                         + "continue with: \(command)\(claimed ? "" : " --resume")")
             return Outcome(status: SignalTrap.exitStatus(stop), report: report)
         case .failed(let error):
             throw error

@@ -7,21 +7,26 @@ import NTMTraining
 final class SignalTrap {
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "ntm-bench.signals")
-    private static let trapped: [Int32] = [SIGINT, SIGTERM]
+    static let trapped: [Int32] = [SIGINT, SIGTERM]
     /// The dispositions before the trap, restored by `remove()`.
     private var previous: [(Int32, __sighandler_t?)] = []
 
-    init(token: StopToken, note: @escaping @Sendable (String) -> Void) {
+    /// `signals`: those that ask to stop (SIGINT and SIGTERM; a sweep's array task adds SIGUSR1, Slurm's warning
+    /// before the time limit). `then` runs after each first request (a sweep passes it on to its runs).
+    init(token: StopToken, signals: [Int32] = SignalTrap.trapped, note: @escaping @Sendable (String) -> Void,
+         then: (@Sendable () -> Void)? = nil) {
         // A file-size limit (ulimit -f) makes writes fail with EFBIG instead of killing the process.
         previous.append((SIGXFSZ, signal(SIGXFSZ, SIG_IGN)))
-        for sig in Self.trapped {
+        for sig in signals {
             previous.append((sig, signal(sig, SIG_IGN)))
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
                 if token.signal != nil { _exit(128 + sig) }
                 token.request(signal: sig)
-                note("ntm-bench: \(sig == SIGINT ? "interrupt" : "SIGTERM"): stopping after the current step and writing "
+                let name = sig == SIGINT ? "interrupt" : sig == SIGTERM ? "SIGTERM" : sig == SIGUSR1 ? "SIGUSR1" : "signal \(sig)"
+                note("ntm-bench: \(name): stopping after the current step and writing "
                      + "checkpoints (\(sig == SIGINT ? "Ctrl-C" : "the signal") again stops at once)")
+                then?()
             }
             source.resume()
             sources.append(source)

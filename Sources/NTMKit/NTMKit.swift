@@ -8,3 +8,4 @@
 @_exported import NTMTraining
 @_exported import NTMReport
 @_exported import NTMArchitectures
+@_exported import NTMSweep

@@ -220,6 +220,21 @@ public struct SeedsReport {
 
     // MARK: - report.md
 
+    /// Each model's seeds, final cost and bit errors at every evaluation point (mean ± sd (min–max) over the
+    /// finished seeds), and how many seeds solved the task (N-grams, judged by cost, have no such column).
+    public var acrossSeedsTable: String {
+        let points = config.evaluationPoints
+        let judgesSolved = optimalCosts == nil
+        let header = ["model", "seeds", "final cost (bits/seq)"] + points.map { "bit errors @ \($0)" } + (judgesSolved ? ["solved"] : [])
+        let rows = models.map { kind -> [String] in
+            let done = finished(kind)
+            let solved = done.filter { $0.result.outcome.firstSolved(below: RunReport.solvedBitErrors) != nil }.count
+            return [kind.rawValue, "\(done.count)", SpreadStatistics(done.map { finalCost($0.result) }).text]
+                + points.map { statistics(kind, $0, \.bitErrors).text } + (judgesSolved ? ["\(solved) of \(done.count)"] : [])
+        }
+        return Markdown.table(header: header, rows: rows, alignRight: Set(1..<(header.count - (judgesSolved ? 1 : 0))))
+    }
+
     public var markdown: String {
         let points = config.evaluationPoints
         let seedList = seeds.map(String.init).joined(separator: ", ")
@@ -240,21 +255,14 @@ public struct SeedsReport {
         out.append("Bit errors per sequence on the evaluation set (\(config.evalSequences) sequences per point, evaluation seed "
                    + "\(config.evalSeed), the same for every seed): mean ± standard deviation (min–max) over the seeds.")
         out.append("")
-        // N-grams are judged by cost against the optimal predictor, never solved outright.
-        let judgesSolved = optimalCosts == nil
-        var header = ["model", "seeds", "final cost (bits/seq)"] + points.map { "bit errors @ \($0)" } + (judgesSolved ? ["solved"] : [])
-        var rows = models.map { kind -> [String] in
-            let done = finished(kind)
-            let solved = done.filter { $0.result.outcome.firstSolved(below: RunReport.solvedBitErrors) != nil }.count
-            return [kind.rawValue, "\(done.count)", SpreadStatistics(done.map { finalCost($0.result) }).text]
-                + points.map { statistics(kind, $0, \.bitErrors).text } + (judgesSolved ? ["\(solved) of \(done.count)"] : [])
-        }
-        out.append(Markdown.table(header: header, rows: rows, alignRight: Set(1..<(header.count - (judgesSolved ? 1 : 0)))))
+        out.append(acrossSeedsTable)
         out.append("")
-        if judgesSolved {
+        if optimalCosts == nil {
             out.append("\"Solved\": the validation during training fell under \(RunReport.solvedBitErrors) bit errors per sequence.")
             out.append("")
         }
+        var header: [String]
+        var rows: [[String]]
         out.append("Cost in bits per sequence on the evaluation set, mean ± standard deviation (min–max):")
         out.append("")
         header = ["model"]

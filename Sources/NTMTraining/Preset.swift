@@ -12,9 +12,9 @@ public enum Preset {
         experimentKeys + drawingKeys + ModelKind.allCases.map(\.rawValue) + ["why"]
     }
     /// The top-level keys of the experiment, besides the models' sections.
-    static let experimentKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
+    public static let experimentKeys = ["about", "task", "seed", "models", "evaluation", "validation", "curriculum", "curvePoints"]
     /// The top-level keys that say how figures are drawn: no number of a run depends on them.
-    static let drawingKeys = ["lengthAxis"]
+    public static let drawingKeys = ["lengthAxis"]
     static let validationKeys = ["every", "sequences", "keepBest", "why"]
     /// The task keys of each task, in encoding order (besides `name` and `why`).
     static func taskKeys(_ kind: TaskConfig.Kind) -> [String] {
