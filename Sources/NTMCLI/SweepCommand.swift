@@ -15,6 +15,7 @@ enum SweepCommand {
         SharedFlags.help,
     ]
     static let runSpecs: [FlagSpec] = [
+        FlagSpec("out", "DIR", "given a sweep FILE instead of a directory: plan it into DIR first (default: runs/sweeps/<the file's name>)"),
         FlagSpec("jobs", "N", "runs at once (default 1); the threads are split between them"),
         FlagSpec("threads", "N", "threads in all (default: the number of cores; results do not depend on it)"),
         FlagSpec("index", "I", "run only the run of index I in sweep.json (what a Slurm array task does)"),
@@ -46,6 +47,7 @@ enum SweepCommand {
 
         sweep plan FILE [--out DIR]       expand the sweep file into runs and write DIR/sweep.json (planning again adds only new runs)
         sweep run DIR [--jobs N]          run the unfinished runs here, N at a time; finished ones are skipped, interrupted ones resume
+        sweep run FILE [--out DIR]        plan the sweep file into DIR, then run it
         sweep slurm DIR [--submit]        write DIR/slurm/array.sbatch: one array task per unfinished run
         sweep status DIR                  done / running / failed / pending, with each failed run's error
         report DIR [DIR...] [--out DIR]   the sweep's report (several directories of one sweep are merged)
@@ -99,10 +101,20 @@ enum SweepCommand {
 
     static func plan(_ raw: [String]) throws(NTMError) -> Int32 {
         guard let (file, args) = try operand(raw, sub: "plan", what: "FILE (a sweep file)", specs: planSpecs) else { return 0 }
+        let out = args.string("out") ?? defaultDirectory(file)
+        print(try plan(file: file, into: out))
+        print("next: \(CommandLineText.program) sweep run \(out) --jobs N, or \(CommandLineText.program) sweep slurm \(out) --submit")
+        return 0
+    }
+
+    static func defaultDirectory(_ file: String) -> String {
+        "runs/sweeps/" + URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+    }
+
+    /// Plans the sweep file `file` into `out` (adding to an earlier plan there) and says what changed.
+    static func plan(file: String, into out: String) throws(NTMError) -> String {
         let sweep = try SweepFile.load(path: file)
         let fresh = try SweepPlan.expand(sweep, source: file)
-        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        let out = args.string("out") ?? "runs/sweeps/\(stem)"
         try OutputDirectory.prepare(out)
         let lock = try OutputLock.acquire(directory: out, command: "sweep plan")
         defer { lock.release() }
@@ -117,14 +129,9 @@ enum SweepCommand {
         try OutputDirectory.makeDirectories("\(out)/\(SweepPlan.runsFolder)")
         let wrote = try plan.write(sweep: out)
         let planned = plan.plannedRuns.count
-        if !wrote {
-            print("\(out)/\(SweepPlan.manifestFile) unchanged: \(planned) runs")
-        } else {
-            print("planned \(planned) runs in \(out)/\(SweepPlan.manifestFile) (\(added) new"
-                  + (dropped > 0 ? ", \(dropped) no longer in the file, kept aside" : "") + ")")
-        }
-        print("next: \(CommandLineText.program) sweep run \(out) --jobs N, or \(CommandLineText.program) sweep slurm \(out) --submit")
-        return 0
+        if !wrote { return "\(out)/\(SweepPlan.manifestFile) unchanged: \(planned) runs" }
+        return "planned \(planned) run\(planned == 1 ? "" : "s") in \(out)/\(SweepPlan.manifestFile) (\(added) new"
+            + (dropped > 0 ? ", \(dropped) no longer in the file, kept aside" : "") + ")"
     }
 
     // MARK: - status

@@ -41,7 +41,17 @@ final class SweepRunner: @unchecked Sendable {
 
     static func run(_ raw: [String], specs: [FlagSpec], hooks: RunHooks = RunHooks()) throws(NTMError) -> Int32 {
         guard let (dir, args) = try SweepCommand.operand(raw, sub: "run", what: "DIR (a sweep directory)", specs: specs) else { return 0 }
-        let out = try SweepCommand.sweepDirectory(dir, sub: "run")
+        var isDirectory: ObjCBool = false
+        let out: String
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), !isDirectory.boolValue {
+            // A sweep file: planned first (planning an unchanged file again changes nothing).
+            out = args.string("out") ?? SweepCommand.defaultDirectory(dir)
+            let planned = try SweepCommand.plan(file: dir, into: out)
+            if !args.has("quiet") { FileHandle.standardError.write(Data("\(CommandLineText.program) sweep: \(planned)\n".utf8)) }
+        } else {
+            if args.has("out") { throw .usage("sweep run: --out goes with a sweep file; \(dir) is already a sweep directory") }
+            out = try SweepCommand.sweepDirectory(dir, sub: "run")
+        }
         let plan = try SweepPlan.load(sweep: out)
         let jobs = try args.int("jobs", in: 1...256) ?? 1
         let threads = try args.int("threads", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
@@ -147,18 +157,21 @@ final class SweepRunner: @unchecked Sendable {
         let outcomes = queue.outcomes
 
         var finished = 0, failed: [(SweepPlan.Run, String)] = [], busy = 0, interrupted = 0
+        var interruptedStatus: Int32 = 0
         for (run, o) in outcomes {
             switch o {
             case .finished: finished += 1
             case .alreadyDone: break
             case .busy: busy += 1
-            case .interrupted: interrupted += 1
+            case .interrupted(let status):
+                interrupted += 1
+                interruptedStatus = status
             case .failed(let m): failed.append((run, m))
             }
         }
         let states = SweepState.states(plan, sweep: sweep, as: owner, lease: lease)
         let done = states.filter { $0.state == .done }.count
-        print("\(sweep): \(finished) runs finished in \(Markdown.duration(Date().timeIntervalSince(started))); \(done) of \(states.count) done"
+        print("\(sweep): \(finished) run\(finished == 1 ? "" : "s") finished in \(Markdown.duration(Date().timeIntervalSince(started))); \(done) of \(states.count) done"
               + (failed.isEmpty ? "" : ", \(failed.count) failed") + (skippedFailed > 0 ? ", \(skippedFailed) failed before (skipped; --retry-failed)" : "")
               + (busy > 0 ? ", \(busy) run by other processes" : "") + (interrupted > 0 ? ", \(interrupted) interrupted" : ""))
         for (run, m) in failed { print("failed: \(run.id): \(m)") }
@@ -168,9 +181,9 @@ final class SweepRunner: @unchecked Sendable {
             try ReportCommand.write(sweep) { d throws(NTMError) in try report.write(to: d) }
             print("report: \(sweep)/report.md")
         }
-        if stop.isRequested {
+        if stop.isRequested || interrupted > 0 {
             display.alert("\(CommandLineText.program) sweep: interrupted; the same command continues (interrupted runs resume from their checkpoints)")
-            return SignalTrap.exitStatus(stop)
+            return stop.isRequested ? SignalTrap.exitStatus(stop) : interruptedStatus
         }
         return failed.isEmpty ? 0 : 1
     }
@@ -228,7 +241,8 @@ final class SweepRunner: @unchecked Sendable {
             }
             unlink("\(dir)/\(SweepState.failureFile)")
             let config = try Preset.decode(Array(run.config.serialized().utf8), source: "\(sweep)/\(SweepPlan.manifestFile): \(run.id)")
-            display.note("\(CommandLineText.program) sweep: [\(run.index)] \(run.id) started (\(threadsPerRun) thread\(threadsPerRun == 1 ? "" : "s"))")
+            let how = SweepState.progress(dir).map { "resumes from its \($0)" } ?? "started"
+            display.note("\(CommandLineText.program) sweep: [\(run.index)] \(run.id) \(how) (\(threadsPerRun) thread\(threadsPerRun == 1 ? "" : "s"))")
             let began = Date()
             do throws(NTMError) {
                 let outcome = try RunSession.execute(

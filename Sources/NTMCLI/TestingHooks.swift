@@ -4,6 +4,7 @@ import Foundation
 import NTMCore
 import NTMModels
 import NTMTraining
+import NTMArchitectures
 
 @_spi(Testing) public struct RunHooks: Sendable {
     /// Used instead of the SIGINT/SIGTERM handlers (none are installed when it is set).
@@ -27,6 +28,9 @@ extension NTMCLI {
             }
             switch arguments.first {
             case "train": return try TrainCommand.run(rest, commandLine: CommandLineText.render(arguments), hooks: hooks)
+            case "sweep" where rest.first == "run":
+                ArchitectureModels.register()
+                return try SweepRunner.run(Array(rest.dropFirst()), specs: SweepCommand.runSpecs, hooks: hooks)
             default: return run(arguments: arguments)
             }
         } catch {

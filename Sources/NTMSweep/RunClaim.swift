@@ -31,6 +31,15 @@ public struct ClaimOwner: Sendable, Equatable {
     /// Seconds since 1970 when the claim was taken.
     public var started: Double
 
+    public init(host: String, pid: Int32, processStart: String, slurmTask: String?, restarts: Int, started: Double) {
+        self.host = host
+        self.pid = pid
+        self.processStart = processStart
+        self.slurmTask = slurmTask
+        self.restarts = restarts
+        self.started = started
+    }
+
     /// This process.
     public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> ClaimOwner {
         var task: String?
@@ -59,7 +68,8 @@ public struct ClaimOwner: Sendable, Equatable {
         return fields.count > 19 ? String(fields[19]) : nil
     }
 
-    var json: JSONValue {
+    /// `owner.json`.
+    public var json: JSONValue {
         var members: [JSONMember] = [
             .init(key: "host", value: .string(host)), .init(key: "pid", value: .number(Double(pid))),
             .init(key: "process_start", value: .string(processStart)),
@@ -129,7 +139,7 @@ public final class RunClaim: @unchecked Sendable {
     static func generationName(_ g: Int) -> String { "g" + String(repeating: "0", count: max(0, 8 - String(g).count)) + String(g) }
 
     /// The generations present, ascending.
-    static func generations(_ run: String) -> [Int] {
+    public static func generations(_ run: String) -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: claimsDirectory(run))) ?? []
         return names.compactMap { name in name.hasPrefix("g") && name.count == 9 ? Int(name.dropFirst()) : nil }.sorted()
     }

@@ -67,6 +67,7 @@ public struct SweepPlan: Sendable, Equatable {
         var runs: [Run] = []
         var byID: [String: Int] = [:]
         var groups: [Group] = []
+        var groupKeys: [String] = []
         let points = (file.points ?? [[]]).flatMap { base in gridPoints(file.grid).map { base + $0 } }
         for entry in file.tasks {
             for point in points {
@@ -75,9 +76,6 @@ public struct SweepPlan: Sendable, Equatable {
                 let config = try apply(overrides, to: entry.base, source: "\(source): \(label)", gridKeys: point.map(\.path))
                 try checkResources(config, file.resources, source: "\(source): \(label)")
                 var group = Group(task: entry.label, point: point, models: config.models, seeds: file.seeds, runs: [])
-                guard !groups.contains(where: { $0.task == group.task && $0.point == group.point }) else {
-                    throw .usage("\(source): \(label) is planned twice; the grid and the points must not repeat a point")
-                }
                 var ids = Array(repeating: [String](), count: config.models.count)
                 for seed in file.seeds {
                     for (m, model) in config.models.enumerated() {
@@ -101,10 +99,28 @@ public struct SweepPlan: Sendable, Equatable {
                     }
                 }
                 group.runs = ids
-                groups.append(group)
+                // Entries of one task with the same settings but for their models (a built-in preset for the baselines,
+                // another for the memory architectures) make one comparison.
+                let key = comparisonKey(config, point: point)
+                if let i = groupKeys.firstIndex(of: key), Set(groups[i].models).isDisjoint(with: group.models) {
+                    groups[i].models += group.models
+                    groups[i].runs += group.runs
+                } else {
+                    groups.append(group)
+                    groupKeys.append(key)
+                }
             }
         }
         return SweepPlan(source: source, about: file.about, resources: file.resources, runs: runs, groups: groups)
+    }
+
+    /// What runs of one comparison share: the task, evaluation and training-data settings (not the models'
+    /// sections, the seed or the notes) and the grid point.
+    static func comparisonKey(_ config: ExperimentConfig, point: [SweepFile.Override]) -> String {
+        let shared = Preset.encode(config).objectMembers?.filter {
+            Preset.experimentKeys.contains($0.key) && !["about", "seed", "models"].contains($0.key)
+        } ?? []
+        return JSONValue.object(shared).serialized() + "|" + JSONValue.object(point.map { JSONMember(key: $0.path, value: $0.value) }).serialized()
     }
 
     /// Every combination of the grid's values, the last key varying fastest; one empty point without a grid.

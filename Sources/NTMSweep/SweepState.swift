@@ -54,7 +54,7 @@ public enum SweepState {
     }
 
     /// `at 12000 of 40000 sequences` from the run's training checkpoint, when it has one.
-    static func progress(_ dir: String) -> String? {
+    public static func progress(_ dir: String) -> String? {
         let stateDir = "\(dir)/train-state"
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: stateDir)) ?? []).filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }
         guard let name = names.sorted().first, let file = try? SafeTensorsFile.read(path: "\(stateDir)/\(name)"),

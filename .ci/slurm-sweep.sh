@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Sweeps on a real Slurm cluster (one node, started in a temporary directory by .ci/slurm-local.sh):
+#   1. tasks/sweeps/smoke.json submitted as a job array (`sweep slurm --submit --wait`) and the same sweep run
+#      here with `sweep run --jobs 2`: the two merged reports and their figures must be byte-identical;
+#   2. tasks/sweeps/smoke-requeue.json: its one run is signalled mid-way with `scancel --batch --signal=USR1`
+#      (what Slurm sends before a time limit); it must checkpoint, requeue its array task, resume from the
+#      checkpoint (not restart) and end with the trained weights and numbers of an uninterrupted run.
+# Needs a release build of ntm-bench. Exit 3 when Slurm is not installed (SLURM_LOCAL_INSTALL=1 installs it
+# from Debian's packages). Stops exactly the daemons and jobs it started, by their recorded process ids.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$ROOT/.build/release/ntm-bench
+[ -x "$BIN" ] || { echo "slurm-sweep: build ntm-bench first (swift build -c release --product ntm-bench)" >&2; exit 1; }
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ntm-kit-slurm.XXXXXX")
+CLUSTER=$WORK/cluster
+say() { printf 'slurm-sweep: %s\n' "$*" >&2; }
+fail() { say "FAILED: $*"; exit 1; }
+
+status=0
+.ci/slurm-local.sh start "$CLUSTER" > "$WORK/cluster.env" || status=$?
+if [ "$status" -eq 3 ]; then
+    say "Slurm is not installed: not checked (SLURM_LOCAL_INSTALL=1 installs it)"
+    exit 3
+fi
+[ "$status" -eq 0 ] || fail "the cluster did not start"
+ok=0
+# On any exit: stop what was started; keep the directory (logs, runs) only when a check failed.
+trap '"$ROOT"/.ci/slurm-local.sh stop "$CLUSTER" >&2 || true; if [ "$ok" = 1 ]; then rm -rf "$WORK"; else say "kept $WORK"; fi' EXIT
+eval "$(cat "$WORK/cluster.env")"
+
+# Wait until `$1` succeeds, polling every 0.2 s, for at most $2 seconds.
+wait_for() {
+    local deadline=$((SECONDS + $2))
+    until eval "$1"; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
+# 1. The same sweep on Slurm and here.
+start=$SECONDS
+mkdir -p "$WORK/slurm" "$WORK/local"
+(cd "$WORK/slurm" && "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke.json" --out sweep > /dev/null \
+    && "$BIN" sweep slurm sweep --submit --wait > "$WORK/smoke.job") || fail "the array job failed (logs in $WORK/slurm/sweep/slurm)"
+(cd "$WORK/local" && "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke.json" --out sweep > /dev/null \
+    && "$BIN" sweep run sweep --jobs 2 --quiet > /dev/null) || fail "sweep run --jobs 2 failed"
+for side in slurm local; do (cd "$WORK/$side" && "$BIN" report sweep > /dev/null) || fail "report of the $side sweep"; done
+"$BIN" sweep status "$WORK/slurm/sweep" | head -1 | grep -q ": 12 runs: 12 done" || fail "not every array task finished its run"
+grep -q "None: every planned run finished." "$WORK/slurm/sweep/report.md" || fail "the Slurm sweep's report lists unfinished runs"
+cmp "$WORK/slurm/sweep/report.md" "$WORK/local/sweep/report.md" || fail "the reports differ: diff $WORK/slurm/sweep/report.md $WORK/local/sweep/report.md"
+diff -r "$WORK/slurm/sweep/figures" "$WORK/local/sweep/figures" > /dev/null || fail "the figures differ"
+say "array job $(cut -d';' -f1 "$WORK/smoke.job") and sweep run --jobs 2 made the same report (12 runs, $((SECONDS - start)) s)"
+
+# 2. A run signalled mid-way is requeued and resumes.
+start=$SECONDS
+cd "$WORK/slurm"
+"$BIN" sweep plan "$ROOT/tasks/sweeps/smoke-requeue.json" --out rq > /dev/null
+id=$("$BIN" sweep status rq | awk 'NR == 2 { print $2 }')
+job=$("$BIN" sweep slurm rq --submit 2> /dev/null | cut -d';' -f1)
+[ -n "$id" ] && [ -n "$job" ] || fail "could not submit the requeue sweep"
+wait_for "[ -f rq/runs/$id/train-state/ntm.safetensors ]" 120 || fail "no checkpoint appeared in rq/runs/$id"
+scancel --batch --signal=USR1 "${job}_0"
+# The task checkpoints and asks to be requeued; Slurm holds a requeued task back about two minutes, so start it now.
+wait_for "[ \"\$(squeue -h -r -j $job -o %T)\" = PENDING ]" 60 || fail "task ${job}_0 was not requeued (log: rq/slurm/${job}_0.out)"
+scontrol update "JobId=${job}_0" StartTime=now
+wait_for "[ -z \"\$(squeue -h -r -j $job -o %T)\" ]" 300 || fail "the requeued task did not finish"
+log=rq/slurm/${job}_0.out
+grep -q "requeueing Slurm task ${job}_0" "$log" || fail "the signalled task did not requeue itself ($log)"
+grep -q "\] $id resumes from its checkpoint at [0-9]* sequences" "$log" || fail "the requeued task did not resume from the checkpoint ($log)"
+grep -q '"restarts":1' "rq/runs/$id/.claims/g00000002/owner.json" || fail "the requeued task (restart 1) did not take over the claim"
+"$BIN" sweep status rq | head -1 | grep -q ": 1 runs: 1 done" || fail "the requeued run did not finish"
+(cd "$WORK/local" && "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke-requeue.json" --out rq > /dev/null && "$BIN" sweep run rq --quiet > /dev/null)
+cmp "rq/runs/$id/ntm.safetensors" "$WORK/local/rq/runs/$id/ntm.safetensors" || fail "the resumed run's weights differ from an uninterrupted run's"
+python3 - "rq/runs/$id/results.json" "$WORK/local/rq/runs/$id/results.json" <<'PY' || fail "the resumed run's numbers differ from an uninterrupted run's"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+sys.exit(0 if [m["eval"] for m in a["models"]] == [m["eval"] for m in b["models"]] else 1)
+PY
+say "task ${job}_0, signalled at $(grep -o 'resumes from its checkpoint at [0-9]* sequences' "$log" | grep -o '[0-9]*') sequences, was requeued, resumed and matched an uninterrupted run ($((SECONDS - start)) s)"
+ok=1
+say "ok"
