@@ -4,6 +4,7 @@
 import Foundation
 import NTMCore
 import NTMReport
+import NTMSweep
 import NTMTraining
 
 struct NotebookRunner {
@@ -56,6 +57,20 @@ struct NotebookRunner {
         guard name != "notebook" else { throw .usage("a notebook block cannot run another notebook") }
         let trains = TaskCommand.named(name) != nil || name == "train"
         let directory = "\(runs)/\(block.name)"
+        // `sweep run FILE`: the sweep planned and run into $RUNS/NAME; its output is the sweep's report.
+        if name == "sweep" && words.dropFirst().first == "run" {
+            guard words.count > 2, !words[2].hasPrefix("-"), FileManager.default.fileExists(atPath: words[2]) else {
+                throw .usage("a notebook's sweep block is 'ntm-bench sweep run FILE.json [--jobs N]', with a sweep file that exists")
+            }
+            if words.contains(where: { $0 == "--out" || $0.hasPrefix("--out=") }) {
+                throw .usage("the block gives --out; the notebook chooses the sweep's directory ($RUNS/\(block.name)): remove it")
+            }
+            let command = CommandLineText.render(words + ["--out", directory, "--quiet"])
+            if fromSaved { return try sweepOutput(block, file: words[2], directory: directory, command: command) }
+            let (status, _) = try StandardOutput.capturing { () throws(NTMError) -> Int32 in try NTMCLI.dispatch(words + ["--out", directory, "--quiet"]) }
+            guard status == 0 else { throw .runtime("'\(command)' exited with status \(status)") }
+            return try sweepOutput(block, file: words[2], directory: directory, command: command)
+        }
         if trains {
             if words.contains(where: { $0 == "--out" || $0.hasPrefix("--out=") }) {
                 throw .usage("the block gives --out; the notebook chooses each run's directory ($RUNS/\(block.name)): remove it")
@@ -116,6 +131,27 @@ struct NotebookRunner {
         return reportOutput(block, markdown: markdown, figures: figures.map { (name: $0.file, content: $0.svg) }, command: command)
     }
 
+    /// A sweep's report, rebuilt from its directory, which must hold the plan of the block's sweep file.
+    func sweepOutput(_ block: NotebookBlock, file: String, directory: String, command: String) throws(NTMError) -> Output {
+        guard FileManager.default.fileExists(atPath: "\(directory)/\(SweepPlan.manifestFile)") else {
+            throw .usage("\(directory) holds no sweep (no \(SweepPlan.manifestFile)); run the notebook without --from to make it")
+        }
+        let wanted = try SweepPlan.expand(try SweepFile.load(path: file), source: file)
+        let saved = try SweepPlan.load(sweep: directory)
+        let missing = wanted.runs.filter { saved.run(id: $0.id)?.planned != true }
+        guard wanted.groups == saved.groups, missing.isEmpty else {
+            throw .usage("the sweep in \(directory) is not the block's sweep (\(missing.first.map { "it has no run \($0.id)" } ?? "its comparisons differ")); "
+                         + "run the block again without --from")
+        }
+        let report = try SweepReport.build(directories: [directory], command: command)
+        guard report.unfinished.isEmpty else {
+            throw .runtime("the sweep in \(directory) has \(report.unfinished.count) runs not finished (first: \(report.unfinished[0].run.id), "
+                           + "\(SweepReport.describe(report.unfinished[0].state))); finish it with '\(CommandLineText.program) sweep run \(directory)'")
+        }
+        return reportOutput(block, markdown: report.markdown, figures: report.figures.map { (name: $0.file, content: $0.svg) },
+                            command: command, inlineFigures: true)
+    }
+
     /// A run's report.md, its headings moved to the block's level and its directory written `$RUNS/NAME`,
     /// followed by its figures.
     func reportOutput(_ block: NotebookBlock, directory: String, command: String) throws(NTMError) -> Output {
@@ -130,8 +166,10 @@ struct NotebookRunner {
     }
 
     /// A report's markdown and figures as a block's output (see the other `reportOutput`).
+    /// `inlineFigures`: the report links its figures itself (`![…](figures/FILE)`); the links are pointed at the
+    /// notebook's copies instead of being listed after it.
     func reportOutput(_ block: NotebookBlock, markdown: String, figures unsorted: [(name: String, content: String)],
-                      command: String) -> Output {
+                      command: String, inlineFigures: Bool = false) -> Output {
         let level = block.attributes["level"].flatMap(Int.init) ?? 3
         var lines: [String] = []
         var inFence = false, afterRegenerate = false
@@ -149,11 +187,11 @@ struct NotebookRunner {
                 afterRegenerate = false
                 continue
             }
-            lines.append(unsubstitutingRuns(line))
+            lines.append(unsubstitutingRuns(inlineFigures ? line.replacingOccurrences(of: "](figures/", with: "](\(stem)-\(block.name)-figures-") : line))
         }
         while lines.last == "" { lines.removeLast() }
         let figures = unsorted.sorted { $0.name < $1.name }
-        if !figures.isEmpty {
+        if !figures.isEmpty && !inlineFigures {
             lines.append("")
             for f in figures {
                 let file = URL(fileURLWithPath: figurePath(block, f.name)).lastPathComponent

@@ -226,13 +226,17 @@ final class SweepRunner: @unchecked Sendable {
         defer { lock.withLock { active.removeAll { $0 === token } } }
         do throws(NTMError) {
             try OutputDirectory.makeDirectories(dir)
-            let attempt = try RunClaim.acquire(run: dir, owner: owner, lease: lease, onLost: { [display] in
+            let attempt = try RunClaim.acquire(run: dir, owner: owner, lease: lease, done: {
+                SweepState.state(of: run, sweep: sweep, as: owner, lease: lease) == .done
+            }, onLost: { [display] in
                 display.alert("\(CommandLineText.program) sweep: \(run.id) was taken over by another process (its lease ran out); stopping it here")
                 token.request()
             })
-            guard case .acquired(let claim) = attempt else {
-                if case .busy(let holder) = attempt { return .busy(holder) }
-                return .busy(nil)
+            let claim: RunClaim
+            switch attempt {
+            case .acquired(let c): claim = c
+            case .busy(let holder): return .busy(holder)
+            case .done: return .alreadyDone
             }
             // Someone may have finished it between our look and our claim.
             if SweepState.state(of: run, sweep: sweep, as: owner, lease: lease) == .done {

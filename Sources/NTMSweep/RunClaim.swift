@@ -185,11 +185,16 @@ public final class RunClaim: @unchecked Sendable {
         case acquired(RunClaim)
         /// Another live owner holds it.
         case busy(ClaimOwner?)
+        /// Its last owner finished it (and `done` agrees): nothing to take.
+        case done
     }
 
     /// Takes `run`'s claim unless a live owner holds it. `onLost` is called (on the heartbeat's queue) if the
     /// claim is later taken over.
+    /// `done` says whether the run's files show it finished: a claim released as finished is then left alone
+    /// (a process that listed the run as pending before another finished it takes nothing).
     public static func acquire(run: String, owner: ClaimOwner = .current(), lease: Double = defaultLease,
+                               done: () -> Bool = { false },
                                onLost: @escaping @Sendable () -> Void = {}) throws(NTMError) -> Attempt {
         let claims = claimsDirectory(run)
         if mkdir(claims, 0o755) != 0 && errno != EEXIST {
@@ -197,7 +202,13 @@ public final class RunClaim: @unchecked Sendable {
         }
         for _ in 0..<8 {
             let top = generations(run).last
-            if top != nil, case .live(let holder, _) = inspect(run: run, as: owner, lease: lease) { return .busy(holder) }
+            if top != nil {
+                switch inspect(run: run, as: owner, lease: lease) {
+                case .live(let holder, _): return .busy(holder)
+                case .released(let outcome) where outcome == "finished" && done(): return .done
+                default: break
+                }
+            }
             let next = (top ?? 0) + 1
             let dir = "\(claims)/\(generationName(next))"
             if mkdir(dir, 0o755) == 0 {

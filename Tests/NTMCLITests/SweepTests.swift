@@ -145,7 +145,47 @@ struct SweepTests {
         #expect(try Self.stderrOf(["sweep", "run", sweep + "/nothing"]).0 == 2)
     }
 
+    @Test func theREADMEsSweepFileAndTheCommittedOnesPlan() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let readme = String(decoding: try #require(Self.contents("\(root)/README.md")), as: UTF8.self)
+        let section = try #require(readme.range(of: "## Sweeps"))
+        let start = try #require(readme.range(of: "```json\n", range: section.upperBound..<readme.endIndex))
+        let end = try #require(readme.range(of: "\n```", range: start.upperBound..<readme.endIndex))
+        // Where the README's relative preset path resolves as it would from tasks/sweeps/.
+        let dir = Scratch.directory("sweep-readme")
+        try FileManager.default.createDirectory(atPath: "\(dir)/sweeps", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(root)/tasks/priority-sort-short.json", toPath: "\(dir)/priority-sort-short.json")
+        Self.write(String(readme[start.upperBound..<end.lowerBound]), "\(dir)/sweeps/readme.json")
+        let example = try SweepPlan.expand(try SweepFile.load(path: "\(dir)/sweeps/readme.json"), source: "readme.json")
+        // 3 tasks x 4 grid points x 5 seeds NTM runs, and the LSTM once per task and seed.
+        #expect(example.runs.count == 3 * 4 * 5 + 3 * 5)
+        #expect(example.groups.count == 12)
+        // The committed sweep files: the paper's comparison is one table per task, six models each.
+        let paper = try SweepPlan.expand(try SweepFile.load(path: "\(root)/tasks/sweeps/paper.json"), source: "paper.json")
+        #expect(paper.runs.count == 5 * 6 * 5)
+        #expect(paper.groups.map(\.models.count) == [6, 6, 6, 6, 6])
+        for name in ["smoke", "smoke-requeue"] {
+            _ = try SweepPlan.expand(try SweepFile.load(path: "\(root)/tasks/sweeps/\(name).json"), source: name)
+        }
+    }
+
     // MARK: - Running
+
+    @Test func twoSweepRunsOnOneDirectorySplitTheRuns() throws {
+        let (_, sweep, _) = Self.planned("sweep-two-processes")
+        // Two `sweep run`s at once (as two machines sharing the directory would be): every run is done once.
+        let statuses = Counter()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            if NTMCLI.runCapturing(arguments: ["sweep", "run", sweep, "--quiet"]).status == 0 { statuses.add() }
+        }
+        #expect(statuses.value == 2)
+        let plan = try Self.manifest(sweep)
+        for run in plan.runs {
+            // One claim generation each: no run was taken twice.
+            #expect(RunClaim.generations("\(sweep)/runs/\(run.id)") == [1], "\(run.id)")
+        }
+        #expect(NTMCLI.runCapturing(arguments: ["sweep", "status", sweep]).output.contains("6 done"))
+    }
 
     @Test func sweepRunRunsEveryRunAsTheKitWouldAndSkipsThemAfterwards() throws {
         let (dir, sweep, _) = Self.planned("sweep-run")
@@ -288,6 +328,26 @@ struct SweepTests {
         #expect(try Self.stderrOf(["sweep", "slurm", sweep, "--time", "5"]).1.contains("at least 10 minutes"))
         #expect(try Self.stderrOf(["sweep", "slurm", sweep, "--wait"]).1.contains("add --submit"))
         #expect(SlurmScript.arraySpec([0, 1, 2, 4, 6, 7]) == "0-2,4,6-7")
+    }
+
+    @Test func aNotebookBlockRunsASweepAndShowsItsReport() throws {
+        let dir = Scratch.directory("sweep-notebook")
+        Self.write(Self.tinySweep, "\(dir)/tiny.json")
+        let notebook = "\(dir)/sweep.md"
+        Self.write("# A sweep\n\nProse stays.\n\n```ntm-bench tiny\nntm-bench sweep run \(dir)/tiny.json --jobs 2\n```\n", notebook)
+        #expect(NTMCLI.run(arguments: ["notebook", "run", notebook, "--runs", "\(dir)/runs"]) == 0)
+        let text = String(decoding: try #require(Self.contents(notebook)), as: UTF8.self)
+        #expect(text.contains("Prose stays."))
+        #expect(text.contains("### ntm.memoryRows = 12"), "\(text)")
+        #expect(text.contains("ntm-bench sweep run \(dir)/tiny.json --jobs 2 --out $RUNS/tiny --quiet"))
+        // The figures are copied beside the notebook and the report's links point at them.
+        #expect(text.contains("](sweep-tiny-figures-copy-1-learning-curves.svg)"))
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/sweep-tiny-figures-copy-1-learning-curves.svg"))
+        #expect(NTMCLI.run(arguments: ["notebook", "check", notebook, "--from", "\(dir)/runs"]) == 0)
+        #expect(NTMCLI.run(arguments: ["notebook", "check", notebook]) == 0)
+        // A saved sweep of another file does not stand for the block.
+        Self.write(Self.tinySweep.replacingOccurrences(of: "[8, 12]", with: "[8, 16]"), "\(dir)/tiny.json")
+        #expect(NTMCLI.run(arguments: ["notebook", "check", notebook, "--from", "\(dir)/runs"]) != 0)
     }
 
     // MARK: - Claims
