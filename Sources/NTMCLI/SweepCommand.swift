@@ -162,12 +162,7 @@ enum SweepCommand {
         if args.has("wait") && !args.has("submit") { throw .usage("sweep slurm: --wait waits for a submitted job; add --submit") }
         var options = SlurmScript.Options(partition: plan.resources.partition, timeSeconds: plan.resources.timeSeconds,
                                           cpus: plan.resources.cpus, memoryMB: plan.resources.memoryMB, maxParallel: nil)
-        if let p = args.string("partition") {
-            guard !p.isEmpty, p.allSatisfy({ $0.isLetter || $0.isNumber || "-_.,".contains($0) }) else {
-                throw .usage("--partition must be a Slurm partition name (letters, digits, - _ . ,), got '\(p)'")
-            }
-            options.partition = p
-        }
+        if let p = args.string("partition") { options.partition = try SlurmScript.checkPartition(p, what: "--partition") }
         if let t = args.string("time") { options.timeSeconds = try SweepFile.parseTime(t, path: "--time") }
         if let c = try args.int("cpus", in: 1...1024) { options.cpus = c }
         if let m = args.string("mem") { options.memoryMB = try SweepFile.parseMemory(m, path: "--mem") }

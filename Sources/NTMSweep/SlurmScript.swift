@@ -28,6 +28,14 @@ public enum SlurmScript {
         }
     }
 
+    /// A Slurm partition name (letters, digits, `-_.,`), or the one-line error naming `what` (`--partition`).
+    public static func checkPartition(_ name: String, what: String) throws(NTMError) -> String {
+        guard !name.isEmpty, name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.,".contains($0) }) else {
+            throw .usage("\(what) must be a Slurm partition name (letters, digits, - _ . ,), got '\(name)'")
+        }
+        return name
+    }
+
     /// `0-3,7,9-12`: Slurm's array syntax for `indices` (ascending, distinct).
     public static func arraySpec(_ indices: [Int]) -> String {
         var parts: [String] = []

@@ -258,13 +258,7 @@ public struct SweepFile: Sendable {
         r.cpus = try o.int("cpus", in: 1...1024, default: r.cpus)
         if o["memory"] != nil { r.memoryMB = try parseMemory(try o.string("memory"), path: "\(path).memory") }
         if o["time"] != nil { r.timeSeconds = try parseTime(try o.string("time"), path: "\(path).time") }
-        if o["partition"] != nil {
-            let p = try o.string("partition")
-            guard !p.isEmpty, p.allSatisfy({ $0.isLetter || $0.isNumber || "-_.,".contains($0) }) else {
-                throw .usage("\(path).partition must be a Slurm partition name (letters, digits, - _ . ,), got '\(p)'")
-            }
-            r.partition = p
-        }
+        if o["partition"] != nil { r.partition = try SlurmScript.checkPartition(try o.string("partition"), what: "\(path).partition") }
         return r
     }
 

@@ -327,6 +327,10 @@ struct SweepTests {
         #expect(FileManager.default.fileExists(atPath: "\(sweep)/slurm/array.sbatch"))
         #expect(try Self.stderrOf(["sweep", "slurm", sweep, "--time", "5"]).1.contains("at least 10 minutes"))
         #expect(try Self.stderrOf(["sweep", "slurm", sweep, "--wait"]).1.contains("add --submit"))
+        #expect(try Self.stderrOf(["sweep", "slurm", sweep, "--partition", "cpu; rm -rf /"]).1.contains("must be a Slurm partition name"))
+        #expect(try Self.stderrOf(["sweep", "slurm", sweep, "--mem", "lots"]).1.contains("must be a size"))
+        #expect(NTMCLI.runCapturing(arguments: ["sweep", "slurm", sweep, "--dry-run", "--partition", "long"]).output
+                    .contains("#SBATCH --partition=long\n"))
         #expect(SlurmScript.arraySpec([0, 1, 2, 4, 6, 7]) == "0-2,4,6-7")
     }
 
