@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real single-node Slurm cluster (munged + slurmctld + slurmd) that lives entirely in one directory,
-# for CI and for developers. Recipe and measurements: shared/design/slurm-local.md.
+# for CI and for developers: the recipe measured on our CI machines (Debian 12, root, 2 cores, no systemd).
 #
 #   .ci/slurm-local.sh start DIR          eval "$(.ci/slurm-local.sh start DIR)" sets SLURM_CONF
 #   .ci/slurm-local.sh stop DIR [--remove]
