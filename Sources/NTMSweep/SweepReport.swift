@@ -60,9 +60,18 @@ public struct SweepReport {
                 if states[run.id] == nil || rank(s) > rank(states[run.id]!) { states[run.id] = s }
             }
         }
+        // Each finished run read once (a baseline may serve several grid points), checked against its plan.
+        var reports: [String: RunReport] = [:]
+        for (id, dir) in done.sorted(by: { $0.key < $1.key }) {
+            let report = try SavedRun.report(directory: dir)
+            let (then, now) = Experiment.comparableParts(plan.run(id: id)!.config, Preset.encode(report.config))
+            if let difference = Experiment.firstDifference(checkpoint: then, now: now) {
+                throw .runtime("\(dir) is not the run the sweep planned as \(id): \(difference.replacingOccurrences(of: "in the checkpoint", with: "in the plan")); "
+                               + "the directory was copied into the wrong place")
+            }
+            reports[id] = report
+        }
         var sections: [Section] = []
-        var manifests: [String: (RunManifest, Int)] = [:]
-        var manifestOrder: [String] = []
         var taskCount: [String: Int] = [:]
         for group in plan.groups { taskCount[group.task, default: 0] += 1 }
         var taskSeen: [String: Int] = [:]
@@ -75,22 +84,12 @@ public struct SweepReport {
                 var runManifest: RunManifest?
                 for (m, model) in group.models.enumerated() {
                     let id = group.runs[m][s]
-                    guard let dir = done[id] else { continue }
-                    let report = try SavedRun.report(directory: dir)
-                    let expected = plan.run(id: id)!.config
-                    let (then, now) = Experiment.comparableParts(expected, Preset.encode(report.config))
-                    if let difference = Experiment.firstDifference(checkpoint: then, now: now) {
-                        throw .runtime("\(dir) is not the run the sweep planned as \(id): \(difference.replacingOccurrences(of: "in the checkpoint", with: "in the plan")); "
-                                       + "the directory was copied into the wrong place")
-                    }
+                    guard let report = reports[id] else { continue }
                     guard let result = report.results.first(where: { $0.kind == model }) else {
-                        throw .runtime("\(dir)/results.json: no result of \(model.rawValue)")
+                        throw .runtime("\(done[id]!)/results.json: no result of \(model.rawValue)")
                     }
                     results.append(result)
                     runManifest = runManifest ?? report.manifest
-                    let key = report.manifest.summary
-                    if manifests[key] == nil { manifestOrder.append(key) }
-                    manifests[key] = (report.manifest, (manifests[key]?.1 ?? 0) + 1)
                 }
                 guard let runManifest else { continue }
                 var c = config
@@ -107,12 +106,12 @@ public struct SweepReport {
             let task = (try? Preset.decode(Array(run.config.serialized().utf8), source: run.id).task.name) ?? "?"
             unfinished.append(Unfinished(run: run, task: task, state: states[run.id] ?? .pending(progress: nil)))
         }
-        // Count each finished run once, though a baseline may serve several grid points.
-        var counted: [String: Int] = [:]
-        for id in done.keys {
-            if let report = try? SavedRun.report(directory: done[id]!) { counted[report.manifest.summary, default: 0] += 1 }
+        // What made the runs: each summary once, in plan order, with how many runs it made.
+        var machines: [(summary: String, runs: Int)] = []
+        for run in plan.plannedRuns {
+            guard let summary = reports[run.id]?.manifest.summary else { continue }
+            if let i = machines.firstIndex(where: { $0.summary == summary }) { machines[i].runs += 1 } else { machines.append((summary, 1)) }
         }
-        let machines = manifestOrder.map { ($0, counted[$0] ?? 0) }
         return SweepReport(plan: plan, sections: sections, unfinished: unfinished, finishedRuns: done.count, machines: machines,
                            command: command, manifest: .current())
     }
