@@ -105,7 +105,7 @@ final class SweepRunner: @unchecked Sendable {
             display.alert("\(CommandLineText.program) sweep: \(run.id) is being run by \(holder?.description ?? "another process"); nothing to do")
             return 0
         case .interrupted(let status):
-            if stop.signal == SIGUSR1, let task = owner.slurmTask { return requeue(task, run: run) }
+            if stop.signal == SIGUSR1, let task = owner.slurmTask { return requeue(task, what: run.id) }
             return status
         case .failed(let message):
             throw .runtime("\(run.id): \(message)")
@@ -113,8 +113,8 @@ final class SweepRunner: @unchecked Sendable {
     }
 
     /// Asks Slurm to queue this array task again; it resumes the run from the checkpoints just written.
-    func requeue(_ task: String, run: SweepPlan.Run) -> Int32 {
-        display.alert("\(CommandLineText.program) sweep: \(run.id) checkpointed; requeueing Slurm task \(task)")
+    func requeue(_ task: String, what: String) -> Int32 {
+        display.alert("\(CommandLineText.program) sweep: \(what) checkpointed; requeueing Slurm task \(task)")
         guard let scontrol = SweepCommand.findExecutable("scontrol") else {
             display.alert("\(CommandLineText.program) sweep: scontrol is not on PATH; the task is not requeued (resubmit with 'sweep slurm \(sweep) --submit')")
             return SignalTrap.exitStatus(stop)
@@ -181,6 +181,8 @@ final class SweepRunner: @unchecked Sendable {
             try ReportCommand.write(sweep) { d throws(NTMError) in try report.write(to: d) }
             print("report: \(sweep)/report.md")
         }
+        // A whole `sweep run --jobs N` inside one Slurm job is requeued like an array task.
+        if stop.signal == SIGUSR1, let task = owner.slurmTask { return requeue(task, what: "\(interrupted) runs") }
         if stop.isRequested || interrupted > 0 {
             display.alert("\(CommandLineText.program) sweep: interrupted; the same command continues (interrupted runs resume from their checkpoints)")
             return stop.isRequested ? SignalTrap.exitStatus(stop) : interruptedStatus
