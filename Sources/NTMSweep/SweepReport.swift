@@ -13,6 +13,8 @@ public struct SweepReport {
     /// One comparison: a task at one grid point.
     public struct Section {
         public var group: SweepPlan.Group
+        /// The comparison's settings (its task, evaluation, every model's section).
+        public var config: ExperimentConfig
         /// The comparison over the seeds that have at least one finished run.
         public var seeds: SeedsReport?
         /// `copy` or `copy-3` (the group's position when a task has several grid points): the figures' prefix.
@@ -99,7 +101,7 @@ public struct SweepReport {
             let slug = taskCount[group.task]! > 1 ? "\(config.task.name)-\(taskSeen[group.task]!)" : config.task.name
             let seeds = runs.isEmpty ? nil : SeedsReport(config: config, seeds: runs.map(\.config.seed), runs: runs, command: command,
                                                          manifest: runs[0].manifest, status: .finished)
-            sections.append(Section(group: group, seeds: seeds, slug: uniqueSlug(slug, sections.map(\.slug))))
+            sections.append(Section(group: group, config: config, seeds: seeds, slug: uniqueSlug(slug, sections.map(\.slug))))
         }
         var unfinished: [Unfinished] = []
         for run in plan.plannedRuns where done[run.id] == nil {
@@ -176,7 +178,7 @@ public struct SweepReport {
         var lastTask = ""
         for section in sections {
             let g = section.group
-            let heading = section.seeds.map { $0.config.task.heading } ?? g.task
+            let heading = section.config.task.heading
             if g.point.isEmpty {
                 out += ["## \(heading)" + (g.task.hasSuffix(".json") ? " (`\(g.task)`)" : ""), ""]
             } else {
