@@ -169,6 +169,86 @@ struct SweepTests {
         }
     }
 
+    /// Seeded mutations of a sweep file and of a manifest (a value anywhere replaced by a hostile one, bytes
+    /// truncated or flipped): each is planned or loaded, or refused with an error; none may crash.
+    @Test func hostileSweepFilesAndManifestsNeverCrash() throws {
+        let weird: [JSONValue] = [.null, .bool(true), .number(-1), .number(0), .number(1e300), .number(0.5), .number(7), .string(""),
+                                  .string("zz"), .string("9G"), .string("0:00:00"), .string("1-"), .array([]), .object([]),
+                                  .array([.number(1), .string("x")]), .object([.init(key: "*", value: .number(3))])]
+        var rng = RandomSource(seed: 2026)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(max(1, n))) }
+        /// `value` with one node, chosen at random, replaced.
+        func mutate(_ value: JSONValue, depth: Int = 0) -> JSONValue {
+            switch value {
+            case .object(var members) where !members.isEmpty && (depth == 0 || pick(3) > 0):
+                let i = pick(members.count)
+                members[i].value = mutate(members[i].value, depth: depth + 1)
+                return .object(members)
+            case .array(var items) where !items.isEmpty && pick(3) > 0:
+                let i = pick(items.count)
+                items[i] = mutate(items[i], depth: depth + 1)
+                return .array(items)
+            default:
+                return weird[pick(weird.count)]
+            }
+        }
+        func bytes(_ text: String) -> [UInt8] {
+            var b = Array(text.utf8)
+            switch pick(3) {
+            case 0: return Array(b.prefix(pick(b.count)))
+            case 1:
+                for _ in 0...pick(3) { b[pick(b.count)] ^= UInt8(1) << UInt8(pick(8)) }
+                return b
+            default: return b
+            }
+        }
+        let sweepJSON = try JSONValue.parse(Self.tinySweep)
+        var planned = 0, refused = 0
+        for _ in 0..<300 {
+            let text = mutate(sweepJSON).serialized()
+            do throws(NTMError) {
+                _ = try SweepPlan.expand(try SweepFile.decode(bytes(text), source: "fuzz.json", directory: "/nonexistent"), source: "fuzz.json")
+                planned += 1
+            } catch {
+                #expect(!error.message.isEmpty && !error.message.contains("\n"))
+                refused += 1
+            }
+        }
+        #expect(planned > 0 && refused > 0, "the mutations reach both outcomes (\(planned) planned, \(refused) refused)")
+        let (_, sweep, _) = Self.planned("sweep-fuzz")
+        let manifest = try JSONValue.parse(Array(try #require(Self.contents("\(sweep)/sweep.json"))))
+        var loaded = 0
+        for _ in 0..<300 {
+            do throws(NTMError) {
+                _ = try SweepPlan.decode(bytes(mutate(manifest).serialized()), source: "sweep.json")
+                loaded += 1
+            } catch {
+                #expect(!error.message.isEmpty && !error.message.contains("\n"))
+            }
+        }
+        #expect(loaded < 300, "a mutated manifest must mostly be refused")
+    }
+
+    @Test func slurmTimesAndSizes() throws {
+        #expect(try SweepFile.parseTime("90", path: "t") == 5400)
+        #expect(try SweepFile.parseTime("10:30", path: "t") == 630)
+        #expect(try SweepFile.parseTime("4:00:00", path: "t") == 14400)
+        #expect(try SweepFile.parseTime("1-12", path: "t") == 129_600)
+        #expect(try SweepFile.parseTime("2-03:04", path: "t") == 2 * 86400 + 3 * 3600 + 4 * 60)
+        #expect(try SweepFile.parseTime("1-00:00:01", path: "t") == 86401)
+        for bad in ["", "-", "1-", "a", "1:2:3:4", "5", "9:59", "400-00:00:00", "1.5", " 90"] {
+            #expect(throws: NTMError.self, "\(bad)") { try SweepFile.parseTime(bad, path: "t") }
+        }
+        #expect(SweepFile.formatTime(129_600) == "1-12:00:00" && SweepFile.formatTime(630) == "00:10:30")
+        #expect(try SweepFile.parseMemory("4G", path: "m") == 4096)
+        #expect(try SweepFile.parseMemory("500", path: "m") == 500)
+        #expect(try SweepFile.parseMemory("1536k", path: "m") == 2)
+        #expect(try SweepFile.parseMemory("1T", path: "m") == 1_048_576)
+        for bad in ["", "G", "4X", "-4G", "4.5G", "0", "0M"] {
+            #expect(throws: NTMError.self, "\(bad)") { try SweepFile.parseMemory(bad, path: "m") }
+        }
+    }
+
     // MARK: - Running
 
     @Test func twoSweepRunsOnOneDirectorySplitTheRuns() throws {
