@@ -10,6 +10,15 @@
 # Exit codes: 0 ok, 1 failure (a failed install too), 2 usage, 3 Slurm is not installed
 # (SLURM_LOCAL_INSTALL=1 installs it with apt-get). Only the export line goes to stdout.
 # DIR keeps its logs after stop; --remove deletes it, and only if this script made it (.slurm-local).
+# Two variables change the cluster that start writes (unset or empty: the default cluster, unchanged):
+#   SLURM_LOCAL_PARTITIONS   slurm.conf lines that replace the default 'PartitionName=local ...' line
+#                            (Nodes=ALL names the one node whatever the host is called)
+#   SLURM_LOCAL_CONF_EXTRA   slurm.conf lines appended at the end (e.g. PreemptType=..., PreemptMode=...);
+#                            a key already written above takes their value
+# so that a test can have several partitions and preemption, e.g.
+#   SLURM_LOCAL_PARTITIONS=$'PartitionName=low Nodes=ALL PriorityTier=1 Default=YES\nPartitionName=high Nodes=ALL PriorityTier=2'
+#   SLURM_LOCAL_CONF_EXTRA=$'PreemptType=preempt/partition_prio\nPreemptMode=REQUEUE'
+# start on a cluster that is already running changes nothing, whatever they say.
 #
 # Why it is built this way:
 # - No systemd and no cgroups on our machines: the daemons run in the foreground (-D, -F) as plain
@@ -338,6 +347,9 @@ slurm_local_start() {
 
     local true_bin
     true_bin=$(_sl_bin true) || true_bin=/bin/true
+    # The caller's partitions replace the default one as a whole (a preemption test needs two on the node).
+    local partitions="PartitionName=local Nodes=$node Default=YES MaxTime=INFINITE State=UP"
+    [[ -n ${SLURM_LOCAL_PARTITIONS-} ]] && partitions=$SLURM_LOCAL_PARTITIONS
     cat >"$conf" <<EOF || { _sl_say "cannot write $conf"; return 1; }
 # Written by .ci/slurm-local.sh; rewritten at each start.
 ClusterName=local
@@ -377,8 +389,14 @@ MinJobAge=300
 MaxArraySize=100001
 MaxJobCount=200000
 $nodeline
-PartitionName=local Nodes=$node Default=YES MaxTime=INFINITE State=UP
+$partitions
 EOF
+    # Appended at the end, not merged: for a key given twice Slurm 22.05 takes the later value (and logs
+    # "specified more than once, latest value used"), so these lines can also change a default above,
+    # e.g. KillWait=30 as on most clusters.
+    if [[ -n ${SLURM_LOCAL_CONF_EXTRA-} ]]; then
+        printf '%s\n' "$SLURM_LOCAL_CONF_EXTRA" >>"$conf" || { _sl_say "cannot write $conf"; return 1; }
+    fi
 
     rm -f "$dir/pids"
     local sock=$dir/munge/munge.socket i ok=0
@@ -400,6 +418,9 @@ EOF
     deadline=$(($(_sl_us) + 60000000))
     while ((rc == 0)); do
         state=$(SLURM_CONF=$conf "$sinfo" -h -N -n "$node" -o %t 2>/dev/null) || state=""
+        # sinfo -N prints the node once per partition it is in (SLURM_LOCAL_PARTITIONS may give several),
+        # with the node's one state on each line.
+        state=${state%%$'\n'*}
         [[ $state == idle ]] && break
         if ! _sl_recorded_alive "$dir" slurmctld || ! _sl_recorded_alive "$dir" slurmd ||
             ! _sl_recorded_alive "$dir" munged; then
