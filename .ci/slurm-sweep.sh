@@ -65,8 +65,12 @@ job=$("$BIN" sweep slurm rq --submit 2> /dev/null | cut -d';' -f1)
 [ -n "$id" ] && [ -n "$job" ] || fail "could not submit the requeue sweep"
 wait_for "[ -f rq/runs/$id/train-state/ntm.safetensors ]" 120 || fail "no checkpoint appeared in rq/runs/$id"
 scancel --batch --signal=USR1 "${job}_0"
-# The task checkpoints and asks to be requeued; Slurm holds a requeued task back about two minutes, so start it now.
+# The task checkpoints and asks to be requeued; Slurm holds a requeued task back about two minutes, so start it now,
+# but not within the second in which its first run was ended: slurmd revoked that run's credential then, and
+# refuses a credential made in the same second ("Killing non-startable batch JobId=...: Job credential revoked",
+# which ends the task with the run unfinished; seen once here). One second after PENDING is always later.
 wait_for "[ \"\$(squeue -h -r -j $job -o %T)\" = PENDING ]" 60 || fail "task ${job}_0 was not requeued (log: rq/slurm/${job}_0.out)"
+sleep 1
 scontrol update "JobId=${job}_0" StartTime=now
 wait_for "[ -z \"\$(squeue -h -r -j $job -o %T)\" ]" 300 || fail "the requeued task did not finish"
 log=rq/slurm/${job}_0.out
@@ -102,8 +106,10 @@ wait_for "[ -f rq/runs/$id/train-state/ntm.safetensors ]" 120 || fail "no checkp
 # CR_Core: only a job that needs the cores the task holds preempts it, so the high job asks for all of them.
 cpus=$(sinfo -h -N -o %c | head -1)
 high=$(sbatch --parsable -p high -c "$cpus" -o "$WORK/preempt/high-%j.out" --wrap 'sleep 5') || fail "could not submit the high job"
-# Slurm requeues the preempted task itself and holds it back about two minutes (BeginTime), as in 2.
+# Slurm requeues the preempted task itself and holds it back about two minutes (BeginTime): started now as in 2,
+# and a second after it is PENDING for the same reason (the high job holding the cores makes it later anyway).
 wait_for "[ \"\$(squeue -h -r -j $job -o %T)\" = PENDING ]" 60 || fail "task ${job}_0 was not requeued by the preemption"
+sleep 1
 scontrol update "JobId=${job}_0" StartTime=now
 wait_for "[ -z \"\$(squeue -h -r -j $job,$high -o %T)\" ]" 300 || fail "the preempted task or the high job did not finish"
 log=rq/slurm/${job}_0.out
