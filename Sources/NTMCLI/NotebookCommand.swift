@@ -57,8 +57,7 @@ enum NotebookCommand {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let runs: String
         if let from = args.string("from") {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: from, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard OutputDirectory.isDirectory(from) else {
                 throw .usage("notebook: --from \(from) is not a directory; give the --runs directory of an earlier run")
             }
             runs = absolute(from)

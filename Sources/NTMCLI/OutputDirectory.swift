@@ -20,6 +20,18 @@ enum OutputDirectory {
         }
     }
 
+    /// Whether `path` names an existing directory (following symbolic links).
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Whether `path` names an existing file that is not a directory.
+    static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
     /// `mkdir -p` on POSIX calls, so that a failure names the OS reason (`Not a directory`, `Permission denied`).
     static func makeDirectories(_ path: String) throws(NTMError) {
         var prefix = path.hasPrefix("/") ? "/" : ""

@@ -27,8 +27,7 @@ enum ReportCommand {
         }
         guard !directories.isEmpty else { throw .usage("report: give one or more run directories, as in '\(CommandLineText.program) report runs/copy'") }
         for d in directories {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: d, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard OutputDirectory.isDirectory(d) else {
                 throw .usage("report: \(d) is not a directory; give run directories written by \(CommandLineText.program)")
             }
         }

@@ -90,8 +90,7 @@ enum SweepCommand {
     }
 
     static func sweepDirectory(_ path: String, sub: String) throws(NTMError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard OutputDirectory.isDirectory(path) else {
             throw .usage("sweep \(sub): \(path) is not a directory; give the directory of 'sweep plan FILE --out DIR'")
         }
         return path

@@ -41,9 +41,8 @@ final class SweepRunner: @unchecked Sendable {
 
     static func run(_ raw: [String], specs: [FlagSpec], hooks: RunHooks = RunHooks()) throws(NTMError) -> Int32 {
         guard let (dir, args) = try SweepCommand.operand(raw, sub: "run", what: "DIR (a sweep directory)", specs: specs) else { return 0 }
-        var isDirectory: ObjCBool = false
         let out: String
-        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), !isDirectory.boolValue {
+        if OutputDirectory.isFile(dir) {
             // A sweep file: planned first (planning an unchanged file again changes nothing).
             out = args.string("out") ?? SweepCommand.defaultDirectory(dir)
             let planned = try SweepCommand.plan(file: dir, into: out)
