@@ -235,6 +235,27 @@ public struct SeedsReport {
         return Markdown.table(header: header, rows: rows, alignRight: Set(1..<(header.count - (judgesSolved ? 1 : 0))))
     }
 
+    /// Each model's evaluation cost at every point (mean ± sd (min–max) over the finished seeds), and for N-grams
+    /// the optimal predictor's cost and the mean excess over it.
+    public var costTable: String {
+        let points = config.evaluationPoints
+        var header = ["model"]
+        for p in points {
+            header.append("cost @ \(p)")
+            if optimalCosts != nil { header += ["optimal (Bayesian) @ \(p)", "mean above optimal @ \(p)"] }
+        }
+        let rows = models.map { kind in
+            var row = [kind.rawValue]
+            for p in points {
+                let s = statistics(kind, p, \.costBits)
+                row.append(s.text)
+                if let optimal = optimalCosts?[p] { row += [Markdown.bits(optimal), Markdown.bits(s.mean - optimal)] }
+            }
+            return row
+        }
+        return Markdown.table(header: header, rows: rows, alignRight: Set(1..<header.count))
+    }
+
     public var markdown: String {
         let points = config.evaluationPoints
         let seedList = seeds.map(String.init).joined(separator: ", ")
@@ -265,21 +286,7 @@ public struct SeedsReport {
         var rows: [[String]]
         out.append("Cost in bits per sequence on the evaluation set, mean ± standard deviation (min–max):")
         out.append("")
-        header = ["model"]
-        for p in points {
-            header.append("cost @ \(p)")
-            if optimalCosts != nil { header += ["optimal (Bayesian) @ \(p)", "mean above optimal @ \(p)"] }
-        }
-        rows = models.map { kind in
-            var row = [kind.rawValue]
-            for p in points {
-                let s = statistics(kind, p, \.costBits)
-                row.append(s.text)
-                if let optimal = optimalCosts?[p] { row += [Markdown.bits(optimal), Markdown.bits(s.mean - optimal)] }
-            }
-            return row
-        }
-        out.append(Markdown.table(header: header, rows: rows, alignRight: Set(1..<header.count)))
+        out.append(costTable)
         out.append("")
         if points.count > 1 {
             out.append("## Generalisation")
