@@ -303,6 +303,19 @@ struct SweepTests {
         #expect(status.output.hasPrefix("\(sweep): 6 runs: 6 done, 0 running, 0 failed, 0 pending"))
     }
 
+    @Test func nGramsComparisonsAreJudgedByCostAgainstTheOptimalPredictor() throws {
+        let text = """
+            {"tasks": [{"task": "ngrams", "set": {"task.length": 30}}], "models": ["ntm", "lstm"], "seeds": 1,
+             "set": {"*.sequences": 8, "*.batch": 4, "evaluation.sequences": 5, "ntm.controllerSize": 12, "ntm.memoryRows": 8,
+                     "ntm.memoryWidth": 4, "lstm.hiddenSize": 12, "lstm.layers": 1}}
+            """
+        let (_, sweep, _) = Self.planned("sweep-ngrams", text)
+        #expect(NTMCLI.run(arguments: ["sweep", "run", sweep, "--quiet"]) == 0)
+        let report = String(decoding: try #require(Self.contents("\(sweep)/report.md")), as: UTF8.self)
+        #expect(report.contains("| model | cost @ 30 | optimal (Bayesian) @ 30 | mean above optimal @ 30 |"), "\(report)")
+        #expect(!report.contains("| solved |"), "N-grams are never solved outright")
+    }
+
     @Test func anInterruptedSweepResumesItsRunsRatherThanRestartingThem() throws {
         let (_, sweep, _) = Self.planned("sweep-resume")
         let (_, reference, _) = Self.planned("sweep-resume-reference")
