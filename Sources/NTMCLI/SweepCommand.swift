@@ -181,6 +181,11 @@ enum SweepCommand {
                   + (states.contains { if case .running = $0.state { return true } else { return false } } ? ", the others running" : ""))
             return 0
         }
+        if let last = indices.last, last >= 1001 {
+            // Slurm refuses array indices at or above MaxArraySize (1001 unless the cluster raises it).
+            FileHandle.standardError.write(Data(("\(CommandLineText.program) sweep slurm: the array reaches index \(last); Slurm accepts it only if "
+                + "the cluster's MaxArraySize exceeds it (1001 by default: scontrol show config | grep MaxArraySize)\n").utf8))
+        }
         let cwd = FileManager.default.currentDirectoryPath
         let absolute = out.hasPrefix("/") ? out : cwd + "/" + out
         let jobName = "ntm-sweep-" + URL(fileURLWithPath: absolute).lastPathComponent
