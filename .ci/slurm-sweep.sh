@@ -42,6 +42,31 @@ wait_for() {
     done
 }
 
+# Slurm holds a requeued task back about two minutes (BeginTime): start task ${job}_0 as soon as it is pending,
+# but not within the second in which its first run was ended: slurmd revoked that run's credential then, and
+# refuses a credential made in the same second ("Killing non-startable batch JobId=...: Job credential revoked",
+# which ends the task with the run unfinished; seen once here). One second after PENDING is always later.
+start_requeued() {
+    wait_for "[ \"\$(squeue -h -r -j $job -o %T)\" = PENDING ]" 60 || fail "task ${job}_0 was not requeued $1 (log: rq/slurm/${job}_0.out)"
+    sleep 1
+    scontrol update "JobId=${job}_0" StartTime=now
+}
+
+# The run $id of ./rq, requeued once, resumed from its checkpoint and ended as the uninterrupted run in
+# $WORK/local/rq did: the same weights, the same evaluation. $1 names it in the failures.
+check_resumed() {
+    local log=rq/slurm/${job}_0.out
+    grep -q "\] $id resumes from its checkpoint at [0-9]* sequences" "$log" || fail "the requeued task did not resume from the checkpoint ($log)"
+    grep -q '"restarts":1' "rq/runs/$id/.claims/g00000002/owner.json" || fail "the requeued task (restart 1) did not take over the claim"
+    "$BIN" sweep status rq | head -1 | grep -q ": 1 runs: 1 done" || fail "the $1 run did not finish"
+    cmp "rq/runs/$id/ntm.safetensors" "$WORK/local/rq/runs/$id/ntm.safetensors" || fail "the $1 run's weights differ from an uninterrupted run's"
+    python3 - "rq/runs/$id/results.json" "$WORK/local/rq/runs/$id/results.json" <<'PY' || fail "the $1 run's numbers differ from an uninterrupted run's"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+sys.exit(0 if [m["eval"] for m in a["models"]] == [m["eval"] for m in b["models"]] else 1)
+PY
+}
+
 # 1. The same sweep on Slurm and here.
 start=$SECONDS
 mkdir -p "$WORK/slurm" "$WORK/local"
@@ -65,26 +90,13 @@ job=$("$BIN" sweep slurm rq --submit 2> /dev/null | cut -d';' -f1)
 [ -n "$id" ] && [ -n "$job" ] || fail "could not submit the requeue sweep"
 wait_for "[ -f rq/runs/$id/train-state/ntm.safetensors ]" 120 || fail "no checkpoint appeared in rq/runs/$id"
 scancel --batch --signal=USR1 "${job}_0"
-# The task checkpoints and asks to be requeued; Slurm holds a requeued task back about two minutes, so start it now,
-# but not within the second in which its first run was ended: slurmd revoked that run's credential then, and
-# refuses a credential made in the same second ("Killing non-startable batch JobId=...: Job credential revoked",
-# which ends the task with the run unfinished; seen once here). One second after PENDING is always later.
-wait_for "[ \"\$(squeue -h -r -j $job -o %T)\" = PENDING ]" 60 || fail "task ${job}_0 was not requeued (log: rq/slurm/${job}_0.out)"
-sleep 1
-scontrol update "JobId=${job}_0" StartTime=now
+# The task checkpoints and asks to be requeued.
+start_requeued "after SIGUSR1"
 wait_for "[ -z \"\$(squeue -h -r -j $job -o %T)\" ]" 300 || fail "the requeued task did not finish"
 log=rq/slurm/${job}_0.out
 grep -q "requeueing Slurm task ${job}_0" "$log" || fail "the signalled task did not requeue itself ($log)"
-grep -q "\] $id resumes from its checkpoint at [0-9]* sequences" "$log" || fail "the requeued task did not resume from the checkpoint ($log)"
-grep -q '"restarts":1' "rq/runs/$id/.claims/g00000002/owner.json" || fail "the requeued task (restart 1) did not take over the claim"
-"$BIN" sweep status rq | head -1 | grep -q ": 1 runs: 1 done" || fail "the requeued run did not finish"
 (cd "$WORK/local" && "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke-requeue.json" --out rq > /dev/null && "$BIN" sweep run rq --quiet > /dev/null)
-cmp "rq/runs/$id/ntm.safetensors" "$WORK/local/rq/runs/$id/ntm.safetensors" || fail "the resumed run's weights differ from an uninterrupted run's"
-python3 - "rq/runs/$id/results.json" "$WORK/local/rq/runs/$id/results.json" <<'PY' || fail "the resumed run's numbers differ from an uninterrupted run's"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-sys.exit(0 if [m["eval"] for m in a["models"]] == [m["eval"] for m in b["models"]] else 1)
-PY
+check_resumed requeued
 say "task ${job}_0, signalled at $(grep -o 'resumes from its checkpoint at [0-9]* sequences' "$log" | grep -o '[0-9]*') sequences, was requeued, resumed and matched an uninterrupted run ($((SECONDS - start)) s)"
 
 # 3. The same run preempted by a job of a higher partition. Its own cluster, so that 1 and 2 keep testing the
@@ -108,23 +120,13 @@ cpus=$(sinfo -h -N -o %c | head -1)
 high=$(sbatch --parsable -p high -c "$cpus" -o "$WORK/preempt/high-%j.out" --wrap 'sleep 5') || fail "could not submit the high job"
 # Slurm requeues the preempted task itself and holds it back about two minutes (BeginTime): started now as in 2,
 # and a second after it is PENDING for the same reason (the high job holding the cores makes it later anyway).
-wait_for "[ \"\$(squeue -h -r -j $job -o %T)\" = PENDING ]" 60 || fail "task ${job}_0 was not requeued by the preemption"
-sleep 1
-scontrol update "JobId=${job}_0" StartTime=now
+start_requeued "by the preemption"
 wait_for "[ -z \"\$(squeue -h -r -j $job,$high -o %T)\" ]" 300 || fail "the preempted task or the high job did not finish"
 log=rq/slurm/${job}_0.out
 grep -q "CANCELLED AT .* DUE TO PREEMPTION" "$log" || fail "task ${job}_0 was not preempted ($log)"
 grep -q "SIGTERM: stopping after the current step" "$log" || fail "the preempted task got no SIGTERM ($log)"
 grep -q "\] $id interrupted; it resumes from its checkpoints" "$log" || fail "the preempted run did not checkpoint and stop ($log)"
-grep -q "\] $id resumes from its checkpoint at [0-9]* sequences" "$log" || fail "the requeued task did not resume from the checkpoint ($log)"
-grep -q '"restarts":1' "rq/runs/$id/.claims/g00000002/owner.json" || fail "the requeued task (restart 1) did not take over the claim"
-"$BIN" sweep status rq | head -1 | grep -q ": 1 runs: 1 done" || fail "the preempted run did not finish"
-cmp "rq/runs/$id/ntm.safetensors" "$WORK/local/rq/runs/$id/ntm.safetensors" || fail "the preempted run's weights differ from an uninterrupted run's"
-python3 - "rq/runs/$id/results.json" "$WORK/local/rq/runs/$id/results.json" <<'PY' || fail "the preempted run's numbers differ from an uninterrupted run's"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-sys.exit(0 if [m["eval"] for m in a["models"]] == [m["eval"] for m in b["models"]] else 1)
-PY
+check_resumed preempted
 say "task ${job}_0, preempted by job $high at $(grep -o 'resumes from its checkpoint at [0-9]* sequences' "$log" | grep -o '[0-9]*') sequences, got SIGTERM, was requeued by Slurm, resumed and matched an uninterrupted run ($((SECONDS - start)) s)"
 ok=1
 say "ok"
