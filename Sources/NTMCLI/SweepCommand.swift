@@ -167,14 +167,8 @@ enum SweepCommand {
         if let m = args.string("mem") { options.memoryMB = try SweepFile.parseMemory(m, path: "--mem") }
         options.maxParallel = try args.int("max-parallel", in: 1...100_000)
         let states = SweepState.states(plan, sweep: out)
-        let indices = states.filter { _, s in
-            switch s {
-            case .done, .running: return false
-            case .failed: return args.has("retry-failed")
-            case .pending: return true
-            }
-        }.map(\.run.index)
-        let failed = states.filter { if case .failed = $0.state { return true } else { return false } }.count
+        let indices = states.filter { $0.state.isToDo(retryFailed: args.has("retry-failed")) }.map(\.run.index)
+        let failed = states.filter(\.state.isFailed).count
         guard !indices.isEmpty else {
             print("nothing to submit: \(states.filter { $0.state == .done }.count) of \(states.count) runs done"
                   + (failed > 0 ? ", \(failed) failed (add --retry-failed to run them again)" : "")

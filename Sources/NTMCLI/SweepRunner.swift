@@ -131,14 +131,8 @@ final class SweepRunner: @unchecked Sendable {
     func runAll(jobs: Int, retryFailed: Bool) throws(NTMError) -> Int32 {
         let started = Date()
         let before = SweepState.states(plan, sweep: sweep, as: owner, lease: lease)
-        let candidates = before.filter { _, state in
-            switch state {
-            case .done, .running: return false
-            case .failed: return retryFailed
-            case .pending: return true
-            }
-        }.map(\.run)
-        let skippedFailed = retryFailed ? 0 : before.filter { if case .failed = $0.state { return true } else { return false } }.count
+        let candidates = before.filter { $0.state.isToDo(retryFailed: retryFailed) }.map(\.run)
+        let skippedFailed = retryFailed ? 0 : before.filter(\.state.isFailed).count
         display.note("\(CommandLineText.program) sweep: \(candidates.count) of \(plan.plannedRuns.count) runs to do, \(min(jobs, max(1, candidates.count))) at a time, "
                      + "\(threadsPerRun) thread\(threadsPerRun == 1 ? "" : "s") each")
         let queue = WorkQueue(candidates)

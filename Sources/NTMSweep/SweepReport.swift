@@ -161,7 +161,7 @@ public struct SweepReport {
 
     public var markdown: String {
         let planned = plan.plannedRuns.count
-        let failed = unfinished.filter { if case .failed = $0.state { return true } else { return false } }.count
+        let failed = unfinished.filter(\.state.isFailed).count
         var out = ["# Sweep: \(plan.source)", ""]
         if !plan.about.isEmpty { out += [plan.about, ""] }
         let tasks = Set(plan.groups.map(\.task)).count

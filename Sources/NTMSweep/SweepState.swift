@@ -15,6 +15,21 @@ public enum RunState: Sendable, Equatable {
     /// Not finished and no one runs it; `progress` says how far its checkpoints reach, if it has any.
     case pending(progress: String?)
 
+    /// Whether a run in this state is one to start: pending, or failed when failures are retried (done and
+    /// running runs are left alone).
+    public func isToDo(retryFailed: Bool) -> Bool {
+        switch self {
+        case .done, .running: return false
+        case .failed: return retryFailed
+        case .pending: return true
+        }
+    }
+
+    public var isFailed: Bool {
+        if case .failed = self { return true }
+        return false
+    }
+
     public var name: String {
         switch self {
         case .done: return "done"
