@@ -13,8 +13,30 @@ final class OutputLock {
         self.fd = fd
     }
 
-    /// Takes the lock of `directory` (which must exist), or explains who holds it.
-    static func acquire(directory: String, command: String) throws(NTMError) -> OutputLock {
+    /// Takes the lock of `directory` (which must exist), or explains who holds it. With `waiting`, a lock held
+    /// by another run is asked for again every 50 ms for up to that many seconds before giving up.
+    static func acquire(directory: String, command: String, waiting: Double = 0) throws(NTMError) -> OutputLock {
+        let deadline = Date().addingTimeInterval(waiting)
+        while true {
+            switch try attempt(directory: directory, command: command) {
+            case .taken(let lock):
+                return lock
+            case .held(let holder) where Date() >= deadline:
+                throw .runtime("--out \(directory) is in use by another ntm-bench run (pid \(holder.map(String.init) ?? "unknown")); "
+                               + "wait for it to finish or choose another --out")
+            case .held:
+                usleep(50_000)
+            }
+        }
+    }
+
+    private enum Attempt {
+        case taken(OutputLock)
+        /// Another open file holds the lock (another process, or this one through another open).
+        case held(by: Int32?)
+    }
+
+    private static func attempt(directory: String, command: String) throws(NTMError) -> Attempt {
         let path = directory + "/.lock"
         for _ in 0..<8 {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -25,10 +47,7 @@ final class OutputLock {
                 let code = errno
                 let holder = holderPID(fd)
                 close(fd)
-                if code == EWOULDBLOCK || code == EAGAIN {
-                    throw .runtime("--out \(directory) is in use by another ntm-bench run (pid \(holder.map(String.init) ?? "unknown")); "
-                                   + "wait for it to finish or choose another --out")
-                }
+                if code == EWOULDBLOCK || code == EAGAIN { return .held(by: holder) }
                 throw .runtime("cannot lock \(path): \(String(cString: strerror(code)))")
             }
             // The file may have been unlinked by a run that finished between our open and our flock.
@@ -41,7 +60,7 @@ final class OutputLock {
                 _ = ftruncate(fd, 0)
                 let bytes = Array(text.utf8)
                 _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
-                return OutputLock(path: path, fd: fd)
+                return .taken(OutputLock(path: path, fd: fd))
             }
             close(fd)
         }

@@ -61,9 +61,10 @@ enum ReportCommand {
     }
 
     /// Writes into `out` under its lock, so a report is never rebuilt into a directory a run is writing.
-    static func write(_ out: String, _ body: (String) throws(NTMError) -> Void) throws(NTMError) {
+    /// `waiting`: seconds to wait for a lock another process holds (see `OutputLock.acquire`).
+    static func write(_ out: String, waiting: Double = 0, _ body: (String) throws(NTMError) -> Void) throws(NTMError) {
         try OutputDirectory.prepare(out)
-        let lock = try OutputLock.acquire(directory: out, command: "report")
+        let lock = try OutputLock.acquire(directory: out, command: "report", waiting: waiting)
         defer { lock.release() }
         try body(out)
     }

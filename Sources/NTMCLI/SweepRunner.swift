@@ -128,6 +128,9 @@ final class SweepRunner: @unchecked Sendable {
 
     // MARK: - Many runs
 
+    /// Seconds `sweep run` waits for another process's report of the same sweep before giving up on its own.
+    static let reportWait: Double = 300
+
     func runAll(jobs: Int, retryFailed: Bool) throws(NTMError) -> Int32 {
         let started = Date()
         let before = SweepState.states(plan, sweep: sweep, as: owner, lease: lease)
@@ -169,10 +172,19 @@ final class SweepRunner: @unchecked Sendable {
               + (busy > 0 ? ", \(busy) run by other processes" : "") + (interrupted > 0 ? ", \(interrupted) interrupted" : ""))
         for (run, m) in failed { print("failed: \(run.id): \(m)") }
         if done > 0 {
-            let report = try SweepReport.build(directories: [sweep], command: CommandLineText.render(["report", sweep]),
-                                               lease: lease)
-            try ReportCommand.write(sweep) { d throws(NTMError) in try report.write(to: d) }
-            print("report: \(sweep)/report.md")
+            // Other processes sharing the directory may be writing the report as they finish too: wait for them, then
+            // build it under the lock, so that the last writer's report has every run finished before it.
+            do throws(NTMError) {
+                try ReportCommand.write(sweep, waiting: Self.reportWait) { d throws(NTMError) in
+                    try SweepReport.build(directories: [sweep], command: CommandLineText.render(["report", sweep]), lease: lease)
+                        .write(to: d)
+                }
+                print("report: \(sweep)/report.md")
+            } catch {
+                display.alert("\(CommandLineText.program) sweep: the report was not written (\(error.message)); "
+                              + "rebuild it with '\(CommandLineText.render(["report", sweep]))'")
+                if failed.isEmpty && !stop.isRequested && interrupted == 0 { return 1 }
+            }
         }
         // A whole `sweep run --jobs N` inside one Slurm job is requeued like an array task.
         if stop.signal == SIGUSR1, let task = owner.slurmTask { return requeue(task, what: "\(interrupted) runs") }

@@ -9,6 +9,9 @@ import Testing
 
 @Suite("Sweeps")
 struct SweepTests {
+    /// `dispatch` (through `stderrOf`) skips `run`'s registration of the DNC and memnet, which some cases name.
+    init() { ArchitectureModels.register() }
+
     /// A sweep of tiny runs: copy at length 3, two models, two seeds, two NTM memory sizes.
     static let tinySweep = """
         {
@@ -265,6 +268,23 @@ struct SweepTests {
             #expect(RunClaim.generations("\(sweep)/runs/\(run.id)") == [1], "\(run.id)")
         }
         #expect(NTMCLI.runCapturing(arguments: ["sweep", "status", sweep]).output.contains("6 done"))
+    }
+
+    @Test func aSweepRunWaitsForAnotherProcesssReportInsteadOfFailing() throws {
+        let (_, sweep, _) = Self.planned("sweep-report-wait")
+        // Another process writing the sweep's report as this one finishes (the race two machines sharing a
+        // directory meet): the runs are done, so this one waits for the lock and then writes its own report.
+        nonisolated(unsafe) let held = try OutputLock.acquire(directory: sweep, command: "report")
+        let released = Counter()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) {
+            released.add()
+            held.release()
+        }
+        let result = NTMCLI.runCapturing(arguments: ["sweep", "run", sweep, "--quiet"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(released.value == 1, "the report was written while another process held the directory's lock")
+        #expect(result.output.contains("report: \(sweep)/report.md"))
+        #expect(FileManager.default.fileExists(atPath: "\(sweep)/report.md"))
     }
 
     @Test func sweepRunRunsEveryRunAsTheKitWouldAndSkipsThemAfterwards() throws {
