@@ -130,7 +130,7 @@ enum RunSession {
         for name in OutputDirectory.stateFiles(stateDirectory) {
             let path = stateDirectory + "/" + name
             let where_: String
-            if let file = try? SafeTensorsFile.read(path: path), let peek = TrainingCheckpoint.peekStatus(file) {
+            if let metadata = try? SafeTensorsFile.readMetadata(path: path), let peek = TrainingCheckpoint.peekStatus(metadata: metadata) {
                 if peek.status == TrainingState.Status.finished.rawValue { continue }
                 where_ = peek.sequences.map { "at \($0) sequences" } ?? "unfinished"
             } else {

@@ -120,6 +120,30 @@ enum FileReader {
         }
         return result
     }
+
+    /// At most the first `count` bytes of the file (fewer when it is shorter), and its size as it was when opened.
+    static func readPrefix(path: String, count: Int) throws(NTMError) -> (bytes: [UInt8], fileSize: Int) {
+        func failure(_ reason: String) -> NTMError { .runtime("cannot read \(path): \(reason)") }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(lastErrorReason()) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure(lastErrorReason()) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw failure(reasonString(EISDIR)) }
+        let size = max(0, Int(info.st_size))
+        var result = [UInt8](repeating: 0, count: min(count, size))
+        var filled = 0
+        while filled < result.count {
+            let n = result.withUnsafeMutableBytes { raw in posixRead(fd, raw.baseAddress! + filled, raw.count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(lastErrorReason())
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        return (Array(result[0..<filled]), size)
+    }
 }
 
 // The module's own `write`/`read` members shadow the C functions inside the types, so the

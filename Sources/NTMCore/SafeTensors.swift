@@ -121,21 +121,59 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// `source` (usually the path) starts every error message, which is one line:
     /// `<source>: <what is wrong> (<hint>)`.
     public static func decode(_ bytes: [UInt8], source: String) throws(NTMError) -> SafeTensorsFile {
+        let headerLength = try checkedHeaderLength(bytes.prefix(8), fileSize: bytes.count, source: source)
+        let dataStart = 8 + headerLength
+        let (metadata, entries) = try decodeHeader(Array(bytes[8..<dataStart]), dataSize: bytes.count - dataStart, source: source)
+        let tensors = bytes.withUnsafeBytes { raw in
+            entries.map { entry in
+                let count = (entry.end - entry.begin) / 4
+                let base = dataStart + entry.begin
+                let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for i in 0..<count {
+                        let bits = raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)
+                        buffer[i] = Float(bitPattern: UInt32(littleEndian: bits))
+                    }
+                    initialized = count
+                }
+                return SafeTensor(name: entry.name, shape: entry.shape, values: values)
+            }
+        }
+        return SafeTensorsFile(metadata: metadata, tensors: tensors)
+    }
+
+    /// The `__metadata__` of the file at `path`, reading only its header: the 8-byte length and the JSON
+    /// (for a status line over many checkpoints, where reading every tensor would be most of the cost). The
+    /// header is validated as ``decode(_:source:)`` validates it, against the file's size; the values are not read.
+    public static func readMetadata(path: String) throws(NTMError) -> [String: String] {
+        let (prefix, size) = try FileReader.readPrefix(path: path, count: 8)
+        let headerLength = try checkedHeaderLength(prefix, fileSize: size, source: path)
+        let (header, _) = try FileReader.readPrefix(path: path, count: 8 + headerLength)
+        guard header.count == 8 + headerLength else {
+            throw .runtime("\(path): the file shrank while its header was read (\(notSafetensors))")
+        }
+        return try decodeHeader(Array(header[8...]), dataSize: size - 8 - headerLength, source: path).metadata
+    }
+
+    /// The header length of a file of `fileSize` bytes whose first bytes are `prefix`, checked against its size.
+    private static func checkedHeaderLength(_ prefix: some Collection<UInt8>, fileSize: Int, source: String) throws(NTMError) -> Int {
+        guard prefix.count >= 8, fileSize >= 8 else {
+            throw .runtime("\(source): file is \(fileSize) bytes, shorter than the 8-byte header length (\(notSafetensors))")
+        }
+        var headerLength: UInt64 = 0
+        for (i, byte) in prefix.prefix(8).enumerated() { headerLength |= UInt64(byte) << (8 * UInt64(i)) }
+        guard headerLength <= UInt64(fileSize - 8) else {
+            throw .runtime("\(source): header length \(headerLength) exceeds the file size \(fileSize) (\(notSafetensors))")
+        }
+        return Int(headerLength)
+    }
+
+    /// Validates the header JSON (every entry, and that the tensors tile a data section of `dataSize` bytes
+    /// exactly) and returns its metadata and tensor entries, in order of their offsets.
+    private static func decodeHeader(_ headerBytes: [UInt8], dataSize: Int, source: String) throws(NTMError)
+        -> (metadata: [String: String], entries: [Entry]) {
         func fail(_ what: String, _ hint: String = corrupt) -> NTMError {
             .runtime("\(source): \(what) (\(hint))")
         }
-
-        guard bytes.count >= 8 else {
-            throw fail("file is \(bytes.count) bytes, shorter than the 8-byte header length", notSafetensors)
-        }
-        var headerLength: UInt64 = 0
-        for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard headerLength <= UInt64(bytes.count - 8) else {
-            throw fail("header length \(headerLength) exceeds the file size \(bytes.count)", notSafetensors)
-        }
-        let dataStart = 8 + Int(headerLength)
-        let dataSize = bytes.count - dataStart
-        let headerBytes = Array(bytes[8..<dataStart])
         guard String(validating: headerBytes, as: UTF8.self) != nil else {
             throw fail("header is not valid UTF-8", notSafetensors)
         }
@@ -197,22 +235,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
         if cursor != dataSize {
             throw fail("\(dataSize - cursor) unused bytes after the last tensor in the data section")
         }
-
-        let tensors = bytes.withUnsafeBytes { raw in
-            entries.map { entry in
-                let count = (entry.end - entry.begin) / 4
-                let base = dataStart + entry.begin
-                let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    for i in 0..<count {
-                        let bits = raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)
-                        buffer[i] = Float(bitPattern: UInt32(littleEndian: bits))
-                    }
-                    initialized = count
-                }
-                return SafeTensor(name: entry.name, shape: entry.shape, values: values)
-            }
-        }
-        return SafeTensorsFile(metadata: metadata, tensors: tensors)
+        return (metadata, entries)
     }
 
     private static let notSafetensors = "the file is truncated or not a safetensors file"

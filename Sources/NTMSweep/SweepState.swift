@@ -72,8 +72,8 @@ public enum SweepState {
     public static func progress(_ dir: String) -> String? {
         let stateDir = "\(dir)/train-state"
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: stateDir)) ?? []).filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }
-        guard let name = names.sorted().first, let file = try? SafeTensorsFile.read(path: "\(stateDir)/\(name)"),
-              let peek = TrainingCheckpoint.peekStatus(file) else { return nil }
+        guard let name = names.sorted().first, let metadata = try? SafeTensorsFile.readMetadata(path: "\(stateDir)/\(name)"),
+              let peek = TrainingCheckpoint.peekStatus(metadata: metadata) else { return nil }
         if peek.status == TrainingState.Status.finished.rawValue { return "trained, not evaluated" }
         return peek.sequences.map { "checkpoint at \($0) sequences" }
     }

@@ -143,10 +143,11 @@ public enum TrainingCheckpoint {
 
     // MARK: - Decoding
 
-    /// Reads the `status` of a training checkpoint without validating the rest (nil if unreadable).
-    public static func peekStatus(_ file: SafeTensorsFile) -> (status: String, sequences: Int?)? {
-        guard file.metadata["format"] == TrainingState.format, let status = file.metadata["status"] else { return nil }
-        let progress = file.metadata["progress"].flatMap { try? JSONValue.parse($0) }
+    /// The `status` and sequence count in a training checkpoint's metadata (``SafeTensorsFile/readMetadata(path:)``
+    /// reads it without the tensors), or nil when it is not a training checkpoint's.
+    public static func peekStatus(metadata: [String: String]) -> (status: String, sequences: Int?)? {
+        guard metadata["format"] == TrainingState.format, let status = metadata["status"] else { return nil }
+        let progress = metadata["progress"].flatMap { try? JSONValue.parse($0) }
         return (status, progress?["sequences"]?.intValue)
     }
 

@@ -341,6 +341,38 @@ private let sample = SafeTensorsFile(
         // Data-section bit flips keep the file valid, so both outcomes must have been exercised.
         #expect(successes > 0 && successes < 3000)
     }
+
+    /// `readMetadata` reads only the header, yet accepts exactly the files `read` accepts, with the same
+    /// metadata, and refuses the others with the same message.
+    @Test func readingOnlyTheHeaderAgreesWithReadingTheWholeFile() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let valid = sample.encoded()
+        let path = dir + "/m.safetensors"
+        var rng = SplitMix64(state: 0xFEED)
+        var outcomes = (accepted: 0, refused: 0)
+        for _ in 0..<300 {
+            var bytes = valid
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: bytes.removeLast(Int.random(in: 0...bytes.count, using: &rng))
+            case 1: bytes.append(contentsOf: repeatElement(0, count: Int.random(in: 1...8, using: &rng)))
+            case 2:
+                let i = Int.random(in: 0..<bytes.count, using: &rng)
+                bytes[i] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
+            default: break
+            }
+            try AtomicFile.write(bytes, to: path)
+            let whole: Result<[String: String], NTMError>
+            do throws(NTMError) { whole = .success(try SafeTensorsFile.read(path: path).metadata) } catch { whole = .failure(error) }
+            let header: Result<[String: String], NTMError>
+            do throws(NTMError) { header = .success(try SafeTensorsFile.readMetadata(path: path)) } catch { header = .failure(error) }
+            #expect(header == whole)
+            if case .success = whole { outcomes.accepted += 1 } else { outcomes.refused += 1 }
+        }
+        #expect(outcomes.accepted > 0 && outcomes.refused > 0, "\(outcomes)")
+        #expect(throws: NTMError.self) { try SafeTensorsFile.readMetadata(path: dir) }
+        #expect(throws: NTMError.self) { try SafeTensorsFile.readMetadata(path: dir + "/nope.safetensors") }
+    }
 }
 
 // MARK: - AtomicFile
