@@ -67,23 +67,25 @@ sys.exit(0 if [m["eval"] for m in a["models"]] == [m["eval"] for m in b["models"
 PY
 }
 
-# 1. The same sweep on Slurm and here.
+# 1. The same sweep on Slurm and here. The Slurm side's path has a space: sbatch splits an #SBATCH line at a
+# space outside double quotes, so this checks that the script's --output and --chdir survive it.
 start=$SECONDS
-mkdir -p "$WORK/slurm" "$WORK/local"
-(cd "$WORK/slurm" && "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke.json" --out sweep > /dev/null \
-    && "$BIN" sweep slurm sweep --submit --wait > "$WORK/smoke.job") || fail "the array job failed (logs in $WORK/slurm/sweep/slurm)"
+SLURMSIDE="$WORK/on slurm"
+mkdir -p "$SLURMSIDE" "$WORK/local"
+(cd "$SLURMSIDE" && "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke.json" --out sweep > /dev/null \
+    && "$BIN" sweep slurm sweep --submit --wait > "$WORK/smoke.job") || fail "the array job failed (logs in $SLURMSIDE/sweep/slurm)"
 (cd "$WORK/local" && "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke.json" --out sweep > /dev/null \
     && "$BIN" sweep run sweep --jobs 2 --quiet > /dev/null) || fail "sweep run --jobs 2 failed"
-for side in slurm local; do (cd "$WORK/$side" && "$BIN" report sweep > /dev/null) || fail "report of the $side sweep"; done
-"$BIN" sweep status "$WORK/slurm/sweep" | head -1 | grep -q ": 12 runs: 12 done" || fail "not every array task finished its run"
-grep -q "None: every planned run finished." "$WORK/slurm/sweep/report.md" || fail "the Slurm sweep's report lists unfinished runs"
-cmp "$WORK/slurm/sweep/report.md" "$WORK/local/sweep/report.md" || fail "the reports differ: diff $WORK/slurm/sweep/report.md $WORK/local/sweep/report.md"
-diff -r "$WORK/slurm/sweep/figures" "$WORK/local/sweep/figures" > /dev/null || fail "the figures differ"
+for side in "$SLURMSIDE" "$WORK/local"; do (cd "$side" && "$BIN" report sweep > /dev/null) || fail "report of the sweep in $side"; done
+"$BIN" sweep status "$SLURMSIDE/sweep" | head -1 | grep -q ": 12 runs: 12 done" || fail "not every array task finished its run"
+grep -q "None: every planned run finished." "$SLURMSIDE/sweep/report.md" || fail "the Slurm sweep's report lists unfinished runs"
+cmp "$SLURMSIDE/sweep/report.md" "$WORK/local/sweep/report.md" || fail "the reports differ: diff $SLURMSIDE/sweep/report.md $WORK/local/sweep/report.md"
+diff -r "$SLURMSIDE/sweep/figures" "$WORK/local/sweep/figures" > /dev/null || fail "the figures differ"
 say "array job $(cut -d';' -f1 "$WORK/smoke.job") and sweep run --jobs 2 made the same report (12 runs, $((SECONDS - start)) s)"
 
 # 2. A run signalled mid-way is requeued and resumes.
 start=$SECONDS
-cd "$WORK/slurm"
+cd "$SLURMSIDE"
 "$BIN" sweep plan "$ROOT/tasks/sweeps/smoke-requeue.json" --out rq > /dev/null
 id=$("$BIN" sweep status rq | awk 'NR == 2 { print $2 }')
 job=$("$BIN" sweep slurm rq --submit 2> /dev/null | cut -d';' -f1)

@@ -183,7 +183,7 @@ enum SweepCommand {
         let cwd = FileManager.default.currentDirectoryPath
         let absolute = out.hasPrefix("/") ? out : cwd + "/" + out
         let jobName = "ntm-sweep-" + URL(fileURLWithPath: absolute).lastPathComponent
-        let script = SlurmScript.render(sweep: out, sweepAbsolute: absolute, workingDirectory: cwd, binary: executablePath,
+        let script = try SlurmScript.render(sweep: out, sweepAbsolute: absolute, workingDirectory: cwd, binary: executablePath,
                                         indices: indices, options: options, jobName: jobName)
         if args.has("dry-run") {
             print(String(script.dropLast()))

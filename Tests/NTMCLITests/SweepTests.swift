@@ -447,6 +447,25 @@ struct SweepTests {
         #expect(SlurmScript.arraySpec([0, 1, 2, 4, 6, 7]) == "0-2,4,6-7")
     }
 
+    @Test func slurmDirectivesQuotePathsAndRefuseWhatTheyCannotCarry() throws {
+        // sbatch splits an #SBATCH line at spaces outside double quotes (.ci/slurm-sweep.sh runs a sweep whose
+        // path has a space on a real Slurm); it has no escape for '"', and '%' and '\\' change the file name.
+        let options = SlurmScript.Options(partition: nil, timeSeconds: 3600, cpus: 1, memoryMB: 1024, maxParallel: nil)
+        func render(_ sweep: String, cwd: String = "/home/me/work dir") throws(NTMError) -> [String] {
+            try SlurmScript.render(sweep: "s", sweepAbsolute: sweep, workingDirectory: cwd, binary: "/bin/ntm-bench", indices: [0, 1],
+                                   options: options, jobName: "j").split(separator: "\n").map(String.init)
+        }
+        let lines = try render("/scratch/my sweeps/paper")
+        #expect(lines.contains("#SBATCH --output=\"/scratch/my sweeps/paper/slurm/%A_%a.out\""), "\(lines)")
+        #expect(lines.contains("#SBATCH --chdir=\"/home/me/work dir\""))
+        for bad in ["/scratch/100%/s", "/scratch/a\"b/s", "/scratch/a\\b/s", "/scratch/a\nb/s"] {
+            let error = #expect(throws: NTMError.self, "\(bad)") { _ = try render(bad) }
+            #expect(error?.message.contains("which an #SBATCH line cannot carry") == true && error?.message.contains("\n") == false,
+                    "\(error?.message ?? "")")
+        }
+        #expect(throws: NTMError.self) { _ = try render("/scratch/s", cwd: "/home/50%") }
+    }
+
     @Test func aNotebookBlockRunsASweepAndShowsItsReport() throws {
         let dir = Scratch.directory("sweep-notebook")
         Self.write(Self.tinySweep, "\(dir)/tiny.json")
