@@ -96,6 +96,15 @@ public enum AtomicFile {
 enum FileReader {
     /// Reads the whole file; failures are `NTMError.runtime("cannot read PATH: reason")`.
     static func readAll(path: String) throws(NTMError) -> [UInt8] {
+        try read(path: path, upTo: Int.max).bytes
+    }
+
+    /// At most the first `count` bytes of the file (fewer when it is shorter), and its size as it was when opened.
+    static func readPrefix(path: String, count: Int) throws(NTMError) -> (bytes: [UInt8], fileSize: Int) {
+        try read(path: path, upTo: count)
+    }
+
+    private static func read(path: String, upTo limit: Int) throws(NTMError) -> (bytes: [UInt8], fileSize: Int) {
         func failure(_ reason: String) -> NTMError { .runtime("cannot read \(path): \(reason)") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(lastErrorReason()) }
@@ -104,13 +113,15 @@ enum FileReader {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure(lastErrorReason()) }
         if (info.st_mode & S_IFMT) == S_IFDIR { throw failure(reasonString(EISDIR)) }
+        let size = max(0, Int(info.st_size))
 
         // The size is only a capacity hint: the file may change while we read it.
         var result: [UInt8] = []
-        result.reserveCapacity(max(0, Int(info.st_size)))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { raw in posixRead(fd, raw.baseAddress!, raw.count) }
+        result.reserveCapacity(min(limit, size))
+        var chunk = [UInt8](repeating: 0, count: min(1 << 16, max(1, limit)))
+        while result.count < limit {
+            let want = min(chunk.count, limit - result.count)
+            let n = chunk.withUnsafeMutableBytes { raw in posixRead(fd, raw.baseAddress!, want) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw failure(lastErrorReason())
@@ -118,31 +129,7 @@ enum FileReader {
             if n == 0 { break }
             result.append(contentsOf: chunk[0..<n])
         }
-        return result
-    }
-
-    /// At most the first `count` bytes of the file (fewer when it is shorter), and its size as it was when opened.
-    static func readPrefix(path: String, count: Int) throws(NTMError) -> (bytes: [UInt8], fileSize: Int) {
-        func failure(_ reason: String) -> NTMError { .runtime("cannot read \(path): \(reason)") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(lastErrorReason()) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw failure(lastErrorReason()) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw failure(reasonString(EISDIR)) }
-        let size = max(0, Int(info.st_size))
-        var result = [UInt8](repeating: 0, count: min(count, size))
-        var filled = 0
-        while filled < result.count {
-            let n = result.withUnsafeMutableBytes { raw in posixRead(fd, raw.baseAddress! + filled, raw.count - filled) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure(lastErrorReason())
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        return (Array(result[0..<filled]), size)
+        return (result, size)
     }
 }
 
