@@ -39,7 +39,7 @@ public func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
 @inlinable @inline(__always)
 public func log8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Subnormals: scale by 2^25 first, so that the exponent field holds the whole magnitude.
-    let tiny = x .< SIMD8<Float>(repeating: 1.175_494_35e-38)
+    let tiny = x .< SIMD8<Float>(repeating: .leastNormalMagnitude)
     var v = x.replacing(with: x * 33_554_432, where: tiny)
     var bits = unsafeBitCast(v, to: SIMD8<Int32>.self)
     var e = (bits &>> 23) &- 127
