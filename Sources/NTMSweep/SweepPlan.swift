@@ -152,7 +152,12 @@ public struct SweepPlan: Sendable, Equatable {
                 json = try set(json, parts[...], o.value, path: o.path, source: source)
             }
         }
-        return try Preset.decode(Array(json.serialized().utf8), source: source)
+        // The preset's own paths after the point's label: "FILE: copy at ntm.memoryRows=0: preset.ntm.memoryRows: ...".
+        do throws(NTMError) {
+            return try Preset.decode(Array(json.serialized().utf8), source: "preset")
+        } catch {
+            throw NTMError(error.kind, "\(source): \(error.message)")
+        }
     }
 
     static func set(_ json: JSONValue, _ parts: ArraySlice<String>, _ value: JSONValue, path: String, source: String) throws(NTMError) -> JSONValue {

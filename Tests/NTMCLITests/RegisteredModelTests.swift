@@ -232,6 +232,40 @@ struct RegisteredModelTests {
         #expect(ReliabilityTests.run(train + ["--out", b, "--resume", "--preset", path]) == 2)
     }
 
+    /// A sweep names a registered model as it names a built-in one: a grid over its own keys, `*.` settings,
+    /// planning (a refused value named with its grid point), `sweep run`, `status`, the merged report and the
+    /// Slurm script, which runs this binary (the one that registers the model).
+    @Test func aSweepGridsARegisteredModelsOwnKeys() throws {
+        let dir = Scratch.directory("registered-sweep")
+        let text = """
+            {"tasks": ["copy"], "models": ["lstm", "\(Self.name)"], "seeds": 2,
+             "grid": {"\(Self.name).slots": [2, 3]},
+             "set": {"task.length": 3, "*.sequences": 12, "*.batch": 2, "evaluation.sequences": 4, "validation.every": 0,
+                     "\(Self.name).hiddenSize": 6, "lstm.hiddenSize": 8, "lstm.layers": 1},
+             "resources": {"cpus": 1, "memory": "1G", "time": "15:00"}}
+            """
+        try AtomicFile.write(text, to: dir + "/sweep.json")
+        let sweep = dir + "/out"
+        #expect(NTMCLI.run(arguments: ["sweep", "plan", dir + "/sweep.json", "--out", sweep]) == 0)
+        let plan = try SweepPlan.load(sweep: sweep)
+        // Two slot counts x two seeds, and the LSTM (which the grid leaves alone) once per seed.
+        #expect(plan.runs.count == 6)
+        #expect(Set(plan.runs.filter { $0.model == SlotRNN.kind }.compactMap { $0.config[Self.name]?["slots"]?.intValue }) == [2, 3])
+        let run = NTMCLI.runCapturing(arguments: ["sweep", "run", sweep, "--jobs", "2", "--quiet"])
+        #expect(run.status == 0 && run.output.contains("6 of 6 done"), "\(run.output)")
+        let report = try String(contentsOfFile: sweep + "/report.md", encoding: .utf8)
+        #expect(report.contains("\(Self.name).slots = 2") && report.contains("\(Self.name).slots = 3"), "\(report)")
+        #expect(report.contains("| \(Self.name) | 2 |"), "both seeds of each point in the table")
+        let slurm = NTMCLI.runCapturing(arguments: ["sweep", "slurm", sweep, "--dry-run", "--retry-failed"])
+        #expect(slurm.output.contains("nothing to submit: 6 of 6 runs done"), "\(slurm.output)")
+        // A value the model's own decoder refuses (more slots than hiddenSize) is refused at planning, naming the point.
+        try AtomicFile.write(text.replacingOccurrences(of: "[2, 3]", with: "[2, 9]"), to: dir + "/bad.json")
+        let refusal = try SweepTests.stderrOf(["sweep", "plan", dir + "/bad.json", "--out", dir + "/bad"])
+        #expect(refusal.0 == 2 && !FileManager.default.fileExists(atPath: dir + "/bad/sweep.json"))
+        #expect(refusal.1.hasSuffix("bad.json: copy at \(Self.name).slots=9: preset.\(Self.name): 'slots' is 9, more than 'hiddenSize' 6; "
+                                    + "give at most hiddenSize slots"), "\(refusal.1)")
+    }
+
     @Test func perfListsAndTimesARegisteredModel() throws {
         let ids = Benchmark.standardCases.map(\.id)
         #expect(ids.contains("slot-rnn-L20-B32") && ids.contains("slot-rnn-L50-B32") && ids.first == "ntm-L20-B1")
