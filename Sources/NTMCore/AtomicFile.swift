@@ -96,40 +96,48 @@ public enum AtomicFile {
 enum FileReader {
     /// Reads the whole file; failures are `NTMError.runtime("cannot read PATH: reason")`.
     static func readAll(path: String) throws(NTMError) -> [UInt8] {
-        try read(path: path, upTo: Int.max).bytes
+        try withOpenFile(path: path) { file throws(NTMError) in try file.read(upTo: Int.max) }
     }
 
-    /// At most the first `count` bytes of the file (fewer when it is shorter), and its size as it was when opened.
-    static func readPrefix(path: String, count: Int) throws(NTMError) -> (bytes: [UInt8], fileSize: Int) {
-        try read(path: path, upTo: count)
+    /// A file opened for reading, read from its start onwards; `size` is its size when it was opened.
+    struct OpenFile {
+        let path: String
+        let fd: Int32
+        let size: Int
+
+        func failure(_ reason: String) -> NTMError { .runtime("cannot read \(path): \(reason)") }
+
+        /// The next bytes, at most `limit` (fewer at the end of the file).
+        func read(upTo limit: Int) throws(NTMError) -> [UInt8] {
+            // The size is only a capacity hint: the file may change while we read it.
+            var result: [UInt8] = []
+            result.reserveCapacity(min(limit, size))
+            var chunk = [UInt8](repeating: 0, count: min(1 << 16, max(1, limit)))
+            while result.count < limit {
+                let want = min(chunk.count, limit - result.count)
+                let n = chunk.withUnsafeMutableBytes { raw in posixRead(fd, raw.baseAddress!, want) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw failure(lastErrorReason())
+                }
+                if n == 0 { break }
+                result.append(contentsOf: chunk[0..<n])
+            }
+            return result
+        }
     }
 
-    private static func read(path: String, upTo limit: Int) throws(NTMError) -> (bytes: [UInt8], fileSize: Int) {
+    /// Opens `path` for reading (refusing directories), runs `body` on it and closes it: one open, so every
+    /// read in `body` sees the same file even if another is renamed over the path meanwhile.
+    static func withOpenFile<T>(path: String, _ body: (OpenFile) throws(NTMError) -> T) throws(NTMError) -> T {
         func failure(_ reason: String) -> NTMError { .runtime("cannot read \(path): \(reason)") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(lastErrorReason()) }
         defer { close(fd) }
-
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure(lastErrorReason()) }
         if (info.st_mode & S_IFMT) == S_IFDIR { throw failure(reasonString(EISDIR)) }
-        let size = max(0, Int(info.st_size))
-
-        // The size is only a capacity hint: the file may change while we read it.
-        var result: [UInt8] = []
-        result.reserveCapacity(min(limit, size))
-        var chunk = [UInt8](repeating: 0, count: min(1 << 16, max(1, limit)))
-        while result.count < limit {
-            let want = min(chunk.count, limit - result.count)
-            let n = chunk.withUnsafeMutableBytes { raw in posixRead(fd, raw.baseAddress!, want) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure(lastErrorReason())
-            }
-            if n == 0 { break }
-            result.append(contentsOf: chunk[0..<n])
-        }
-        return (result, size)
+        return try body(OpenFile(path: path, fd: fd, size: max(0, Int(info.st_size))))
     }
 }
 

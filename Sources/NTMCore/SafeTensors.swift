@@ -145,13 +145,14 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// (for a status line over many checkpoints, where reading every tensor would be most of the cost). The
     /// header is validated as ``decode(_:source:)`` validates it, against the file's size; the values are not read.
     public static func readMetadata(path: String) throws(NTMError) -> [String: String] {
-        let (prefix, size) = try FileReader.readPrefix(path: path, count: 8)
-        let headerLength = try checkedHeaderLength(prefix, fileSize: size, source: path)
-        let (header, _) = try FileReader.readPrefix(path: path, count: 8 + headerLength)
-        guard header.count == 8 + headerLength else {
-            throw .runtime("\(path): the file shrank while its header was read (\(notSafetensors))")
+        try FileReader.withOpenFile(path: path) { file throws(NTMError) in
+            let headerLength = try checkedHeaderLength(try file.read(upTo: 8), fileSize: file.size, source: path)
+            let header = try file.read(upTo: headerLength)
+            guard header.count == headerLength else {
+                throw .runtime("\(path): the file shrank while its header was read (\(notSafetensors))")
+            }
+            return try decodeHeader(header, dataSize: file.size - 8 - headerLength, source: path).metadata
         }
-        return try decodeHeader(Array(header[8...]), dataSize: size - 8 - headerLength, source: path).metadata
     }
 
     /// The header length of a file of `fileSize` bytes whose first bytes are `prefix`, checked against its size.
