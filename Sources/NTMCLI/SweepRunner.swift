@@ -171,6 +171,7 @@ final class SweepRunner: @unchecked Sendable {
               + (failed.isEmpty ? "" : ", \(failed.count) failed") + (skippedFailed > 0 ? ", \(skippedFailed) failed before (skipped; --retry-failed)" : "")
               + (busy > 0 ? ", \(busy) run by other processes" : "") + (interrupted > 0 ? ", \(interrupted) interrupted" : ""))
         for (run, m) in failed { print("failed: \(run.id): \(m)") }
+        var reportFailed = false
         if done > 0 {
             // Other processes sharing the directory may be writing the report as they finish too: wait for them, then
             // build it under the lock, so that the last writer's report has every run finished before it.
@@ -183,7 +184,7 @@ final class SweepRunner: @unchecked Sendable {
             } catch {
                 display.alert("\(CommandLineText.program) sweep: the report was not written (\(error.message)); "
                               + "rebuild it with '\(CommandLineText.render(["report", sweep]))'")
-                if failed.isEmpty && !stop.isRequested && interrupted == 0 { return 1 }
+                reportFailed = true
             }
         }
         // A whole `sweep run --jobs N` inside one Slurm job is requeued like an array task.
@@ -192,7 +193,7 @@ final class SweepRunner: @unchecked Sendable {
             display.alert("\(CommandLineText.program) sweep: interrupted; the same command continues (interrupted runs resume from their checkpoints)")
             return stop.isRequested ? SignalTrap.exitStatus(stop) : interruptedStatus
         }
-        return failed.isEmpty ? 0 : 1
+        return failed.isEmpty && !reportFailed ? 0 : 1
     }
 
     /// The runs still to start, handed to the workers one at a time, and how each ended.

@@ -54,27 +54,26 @@ public enum SlurmScript {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// `path` double-quoted for an `#SBATCH` line. sbatch splits a directive at spaces unless they are inside
-    /// double quotes ("Invalid directive found in batch script", measured on Slurm 22.05), and it has no escape
-    /// for a quote inside them; `%` would be read as a file-name pattern (`%A`) and a backslash turns the
-    /// patterns off. A path with any of those, or a control character, is refused naming `what`.
-    public static func directivePath(_ path: String, what: String) throws(NTMError) -> String {
+    /// Refuses, naming `what`, a path that an `#SBATCH` line cannot carry inside double quotes. sbatch splits a
+    /// directive at spaces unless they are inside double quotes ("Invalid directive found in batch script",
+    /// measured on Slurm 22.05), and it has no escape for a quote inside them; `%` would be read as a file-name
+    /// pattern (`%A`) and a backslash turns the patterns off; control characters end the line.
+    public static func checkDirectivePath(_ path: String, what: String) throws(NTMError) {
         if let c = path.unicodeScalars.first(where: { "\"%\\".unicodeScalars.contains($0) || $0.properties.generalCategory == .control }) {
             let shown = c.properties.generalCategory == .control ? String(format: "U+%04X", c.value) : "'\(c)'"
             // The path as a JSON string, so that a control character in it cannot break the one-line message.
             throw .usage("sweep slurm: \(what) \(JSONValue.string(path).serialized()) contains \(shown), which an #SBATCH line cannot carry; "
                          + "use directories whose paths have no \" % \\ or control characters")
         }
-        return "\"" + path + "\""
     }
 
     /// The script. `sweep` is the sweep directory as the user named it, resolved from `workingDirectory`
     /// (where the tasks start); `binary` is the absolute path of the program that runs the runs. Paths that
-    /// an `#SBATCH` line cannot carry are refused (``directivePath(_:what:)``).
+    /// an `#SBATCH` line cannot carry are refused (``checkDirectivePath(_:what:)``); the others are double-quoted.
     public static func render(sweep: String, sweepAbsolute: String, workingDirectory: String, binary: String, indices: [Int],
                               options: Options, jobName: String) throws(NTMError) -> String {
-        let sweepQuoted = try directivePath(sweepAbsolute, what: "the sweep directory")
-        let chdir = try directivePath(workingDirectory, what: "the working directory")
+        try checkDirectivePath(sweepAbsolute, what: "the sweep directory")
+        try checkDirectivePath(workingDirectory, what: "the working directory")
         let array = arraySpec(indices) + (options.maxParallel.map { "%\($0)" } ?? "")
         var lines = [
             "#!/bin/bash",
@@ -94,8 +93,8 @@ public enum SlurmScript {
             "#SBATCH --requeue",
             "#SBATCH --signal=B:USR1@\(warningSeconds)",
             "#SBATCH --open-mode=append",
-            "#SBATCH --output=\(sweepQuoted.dropLast())/slurm/%A_%a.out\"",
-            "#SBATCH --chdir=\(chdir)",
+            "#SBATCH --output=\"\(sweepAbsolute)/slurm/%A_%a.out\"",
+            "#SBATCH --chdir=\"\(workingDirectory)\"",
             "exec \(quoted(binary)) sweep run \(quoted(sweep)) --index \"$SLURM_ARRAY_TASK_ID\" --threads \"${SLURM_CPUS_PER_TASK:-\(options.cpus)}\"",
         ]
         return lines.joined(separator: "\n") + "\n"
